@@ -1,0 +1,3 @@
+"""Release Risk Advisor."""
+
+__version__ = "0.1.0"

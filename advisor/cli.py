@@ -1,0 +1,53 @@
+"""The ``advisor`` command line."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from advisor import __version__
+from advisor.commands import audit, governance_cmds
+from governance.errors import GovernanceError
+
+app = typer.Typer(
+    name="advisor",
+    help="Release Risk Advisor: advisory risk reports that a named human signs off.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(audit.app, name="audit")
+app.add_typer(governance_cmds.killswitch_app, name="killswitch")
+app.add_typer(governance_cmds.reports_app, name="reports")
+app.command("signoff")(governance_cmds.signoff)
+app.command("whoami")(governance_cmds.whoami)
+
+# Errors whose message is meant for the user: one line, no traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (GovernanceError,)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"advisor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Humans decide, the advisor advises."""
+
+
+def main() -> None:
+    try:
+        app()
+    except USER_ERRORS as exc:
+        Console(stderr=True).print(
+            f"advisor: error: {exc}", markup=False, highlight=False, soft_wrap=True
+        )
+        sys.exit(2)

@@ -1,0 +1,125 @@
+"""``advisor killswitch``, ``advisor reports``, ``advisor signoff``, ``advisor whoami``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from advisor.commands.common import console, controls
+from governance.errors import GovernanceError
+from governance.identity import current_identity
+from governance.killswitch import AGENTS, scope_for
+from governance.reports import Decision
+
+killswitch_app = typer.Typer(
+    help="Stop everything (or one agent, or publishing) at once.", no_args_is_help=True
+)
+reports_app = typer.Typer(help="Reports and their sign-off status.", no_args_is_help=True)
+
+AgentOption = Annotated[
+    str | None, typer.Option("--agent", help=f"One agent's switch: {', '.join(AGENTS)}.")
+]
+PublishingOption = Annotated[bool, typer.Option("--publishing", help="The publishing switch.")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded in the audit log).")]
+
+
+def _flip(engaged: bool, agent: str | None, publishing: bool, reason: str) -> None:
+    if agent and publishing:
+        raise GovernanceError("choose --agent or --publishing, not both")
+    scope = scope_for(agent, publishing)
+    state = controls().kill_switch.set(current_identity(), scope, engaged, reason)
+    console.print(
+        f"kill switch '{state.scope}' is now {'ON' if engaged else 'off'} "
+        f"(by {state.changed_by}: {state.reason})"
+    )
+
+
+@killswitch_app.command("on")
+def switch_on(
+    reason: ReasonOption, agent: AgentOption = None, publishing: PublishingOption = False
+) -> None:
+    """Turn a kill switch on (admins only)."""
+    _flip(True, agent, publishing, reason)
+
+
+@killswitch_app.command("off")
+def switch_off(
+    reason: ReasonOption, agent: AgentOption = None, publishing: PublishingOption = False
+) -> None:
+    """Turn a kill switch off (admins only)."""
+    _flip(False, agent, publishing, reason)
+
+
+@killswitch_app.command("status")
+def switch_status(agent: AgentOption = None, publishing: PublishingOption = False) -> None:
+    """Show the switches. Exits 3 when the requested switch (default: global) stops runs."""
+    states = controls().kill_switch.status()
+    table = Table("switch", "state", "reason", "changed by", "changed at (UTC)")
+    for s in states:
+        state = "[bold red]ON[/]" if s.engaged else "off"
+        table.add_row(s.scope, state, s.reason, s.changed_by, s.changed_at)
+    console.print(table)
+    wanted = {"global", scope_for(agent, publishing)}
+    if any(s.engaged for s in states if s.scope in wanted):
+        raise typer.Exit(3)
+
+
+@reports_app.command("list")
+def reports_list(
+    kind: Annotated[str | None, typer.Option(help="release, security-review or portfolio.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="pending_signoff, approved, rejected or superseded.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """List reports, newest first."""
+    records = controls().registry.list(kind=kind, status=status, limit=limit)
+    if not records:
+        console.print("No reports.")
+        return
+    table = Table("id", "kind", "subject", "status", "created (UTC)", "decided by")
+    for r in records:
+        table.add_row(r.id, r.kind, r.subject, r.status.value, r.created_at, r.decided_by or "")
+    console.print(table)
+
+
+@reports_app.command("show")
+def reports_show(
+    report_id: Annotated[str, typer.Argument(help="Report id.")],
+    content: Annotated[
+        bool, typer.Option("--content", help="Print the stored report too.")
+    ] = False,
+) -> None:
+    """Show a report's record (and its stored content)."""
+    registry = controls().registry
+    record = registry.get(report_id)
+    data = record.model_dump(mode="json")
+    if content:
+        data["content"] = registry.content(report_id)
+    console.print_json(json.dumps(data))
+
+
+def signoff(
+    report_id: Annotated[str, typer.Argument(help="The report to decide.")],
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the report.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject the report.")] = False,
+    comment: Annotated[str, typer.Option("--comment", help="Why (recorded).")] = "",
+) -> None:
+    """Record a human decision on a report pending sign-off."""
+    if approve == reject:
+        raise GovernanceError("choose exactly one of --approve or --reject")
+    if not comment.strip():
+        raise GovernanceError("--comment is required: say why")
+    decision = Decision.APPROVE if approve else Decision.REJECT
+    record = controls().signoff.decide(report_id, current_identity(), decision, comment)
+    console.print(f"report {record.id} is now {record.status.value} by {record.decided_by}")
+
+
+def whoami() -> None:
+    """Show the identity the advisor sees and its roles."""
+    identity = current_identity()
+    roles = controls().roles.roles_of(identity)
+    console.print(f"{identity}: {', '.join(roles) if roles else 'no roles'}")

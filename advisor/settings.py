@@ -1,0 +1,102 @@
+"""Settings: ``ADVISOR_*`` environment variables over ``config/advisor.yaml`` defaults.
+
+Every key is documented in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from advisor import paths
+from governance.db import sqlite_url_for
+from governance.errors import ConfigError
+
+
+def config_file(name: str) -> Path:
+    """A file from ``ADVISOR_CONFIG_DIR`` if present there, else the shipped default."""
+    chosen = paths.config_dir() / name
+    return chosen if chosen.exists() else paths.default_config_dir() / name
+
+
+class RedactionSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone_regions: list[str] = Field(default_factory=lambda: ["US", "GB", "DE", "FR"])
+    entropy: bool = False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ADVISOR_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    home: Path = Field(default_factory=paths.data_dir)
+    database_url: str | None = None
+    roles_file: Path | None = None
+    kill_switch: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    redaction: RedactionSettings = Field(default_factory=RedactionSettings)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or sqlite_url_for(self.home)
+
+    @property
+    def resolved_roles_file(self) -> Path:
+        return self.roles_file or config_file("roles.yaml")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlDefaults(settings_cls))
+
+
+class _YamlDefaults(PydanticBaseSettingsSource):
+    """``config/advisor.yaml``; a malformed file is one clear error, not a traceback."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self.path = config_file("advisor.yaml")
+        self.data = read_yaml_mapping(self.path) if self.path.exists() else {}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"cannot read {path}: {first}") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping at the top level")
+    return raw
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {error['msg']}") from None

@@ -1,0 +1,21 @@
+"""Errors raised by the read-only connectors."""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """A source could not be read; callers turn it into an explicit gap."""
+
+
+class ReadOnlyViolation(ConnectorError):
+    """A connector tried an operation that is not on its read-only allow-list.
+
+    Raised before a byte is sent: connectors can read, never write.
+    """
+
+    def __init__(self, source: str, operation: str) -> None:
+        super().__init__(
+            f"{source}: refused non-read operation {operation} (connectors are read-only)"
+        )
+        self.source = source
+        self.operation = operation

@@ -1,0 +1,812 @@
+"""Mask secrets and PII in text before it reaches an LLM, a log, the audit log or a page.
+
+Every detector maps text to spans ``(start, end, kind)``; the redactor merges overlapping
+spans (the earliest detector in the list names the kind) and replaces each merged span with
+``[REDACTED:<kind>]``. Counts report kinds and numbers of replacements, never values.
+
+Secrets come from detect-secrets' plugins used as a library: we call ``analyze_string``
+directly, which never verifies anything over the network and needs no settings context
+(``analyze_line`` consults the global settings to decide whether to verify). A few narrow
+regexes of our own cover what those plugins miss (whole private-key blocks, unquoted
+``.env``/YAML assignments, fine-grained GitHub tokens, full-length Stripe keys).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import phonenumbers
+from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.filters import heuristic as ds_heuristic
+from detect_secrets.plugins import keyword as ds_keyword
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["RedactionResult", "Redactor", "default_redactor", "redact", "redact_data"]
+
+# Placeholders use only [a-z0-9-] inside brackets so no detector can match them; spans
+# touching an existing placeholder are dropped, which keeps redaction idempotent.
+PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z0-9]+(?:-[a-z0-9]+)*\]")
+
+
+def placeholder(kind: str) -> str:
+    return f"[REDACTED:{kind}]"
+
+
+class RedactionResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    counts: dict[str, int]
+
+    @property
+    def redacted(self) -> bool:
+        return bool(self.counts)
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+    kind: str
+
+
+class _Scan:
+    """One text being redacted, with the views detectors share computed at most once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines_hit: dict[tuple[Gate, ...], list[tuple[int, str]]] = {}
+
+    @functools.cached_property
+    def lowered(self) -> str | None:
+        # Case-folded regexes run far faster than IGNORECASE ones; only usable while
+        # offsets line up (a few non-ASCII letters grow when lowered).
+        lowered = self.text.lower()
+        return lowered if len(lowered) == len(self.text) else None
+
+    def lines(self) -> list[tuple[int, str]]:
+        """Every line as (offset, text without its newline)."""
+        found: dict[int, int] = {}
+        _add_lines(found, self.text, 0, len(self.text))
+        return [(start, self.text[start:end]) for start, end in found.items()]
+
+    def lines_hit(self, gates: tuple[Gate, ...]) -> list[tuple[int, str]]:
+        """The lines touched by any gate match, in order, as (offset, text)."""
+        if gates not in self._lines_hit:
+            text = self.text
+            found: dict[int, int] = {}
+            for gate in gates:
+                covered = -1  # matches inside lines already taken need no work
+                for match in gate.finditer(self):
+                    if match.end() <= covered:
+                        continue
+                    start = text.rfind("\n", 0, match.start()) + 1
+                    end = text.find("\n", max(match.start(), match.end() - 1))
+                    covered = len(text) if end < 0 else end
+                    _add_lines(found, text, start, covered)
+            self._lines_hit[gates] = [(start, text[start:end])
+                                      for start, end in sorted(found.items())]
+        return self._lines_hit[gates]
+
+
+def _add_lines(found: dict[int, int], text: str, start: int, end: int) -> None:
+    """Record the lines making up text[start:end] as start -> end offsets."""
+    while True:
+        newline = text.find("\n", start, end)
+        found[start] = end if newline < 0 else newline
+        if newline < 0:
+            return
+        start = newline + 1
+
+
+Detector = Callable[[_Scan], Iterable[Span]]
+
+
+# --- gates: cheap whole-text pre-filters --------------------------------------------------
+#
+# Running a plugin on every line costs seconds per MB. A gate is a *necessary* condition
+# of a regex (every match of the regex contains a gate match), so only the lines a gate
+# hits need the real work. Gates derived from a plugin's own regexes drop heads that may
+# match nothing (detect-secrets' assignment boilerplate, optional prefixes) and run
+# case-sensitively over lowered text when that is equivalent: both defeat the regex
+# engine's slow path of trying the whole pattern at every position.
+
+_ASSIGNMENT_HEAD = RegexBasedDetector.build_assignment_regex("\0", "\1", "\2").pattern.split(
+    "\0"
+)[0]
+_ZERO_WIDTH_BRANCHES = frozenset({"", "^", "$", r"\b"})
+_NEGATED_CLASS = re.compile(r"(\\.)|\[\^")  # group 1: an escape, left alone
+
+
+def _scan_regex(pattern: str) -> Iterator[tuple[int, str]]:
+    """(index, char) of a regex's structural characters: skips escapes and [classes]."""
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1
+            i += pattern[i:i + 1] == "^"
+            i += pattern[i:i + 1] == "]"  # a leading ']' is literal
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        else:
+            yield i, char
+        i += 1
+
+
+def _group_end(pattern: str) -> int | None:
+    """Index of the ')' closing the group that opens ``pattern``."""
+    depth = 0
+    for index, char in _scan_regex(pattern):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return index
+    return None
+
+
+def _branches(body: str) -> list[str]:
+    cuts, depth = [-1], 0
+    for index, char in _scan_regex(body):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            cuts.append(index)
+    cuts.append(len(body))
+    return [body[a + 1:b] for a, b in itertools.pairwise(cuts)]
+
+
+def _necessary_part(pattern: str, flags: int) -> str:
+    """The regex minus any leading groups that may match nothing."""
+    rest = pattern.removeprefix(_ASSIGNMENT_HEAD)
+    while rest.startswith("(?:"):
+        close = _group_end(rest)
+        if close is None:
+            break
+        quantified = rest[close + 1:close + 2] in ("?", "*")
+        if not quantified and _ZERO_WIDTH_BRANCHES.isdisjoint(_branches(rest[3:close])):
+            break
+        rest = rest[close + 2 if quantified else close + 1:]
+    try:
+        if rest and re.compile(rest, flags).match("") is None:
+            return rest
+    except re.error:
+        pass
+    return pattern
+
+
+def _foldable(pattern: str) -> bool:
+    """True when every letter the pattern names is lowercase (or A-Z beside a-z)."""
+    bare = re.sub(r"\\.", "", pattern)
+    bare = re.sub(r"\[[^\]]*\]",
+                  lambda m: m.group(0).replace("A-Z", "") if "a-z" in m.group(0) else m.group(0),
+                  bare)
+    return re.search("[A-Z]", bare) is None
+
+
+@dataclass(frozen=True)
+class Gate:
+    pattern: re.Pattern[str]
+    folded: bool = False  # case-sensitive pattern meant for the lowered text
+
+    @classmethod
+    def of(cls, regex: re.Pattern[str]) -> Gate:
+        """A gate for a regex that is applied line by line."""
+        # MULTILINE: ^ and $ keep their per-line meaning over the whole text; and as a
+        # per-line match holds no newline, negated classes may stop at one.
+        flags = regex.flags | re.MULTILINE
+        rest = _NEGATED_CLASS.sub(lambda m: m.group(1) or "[^\\n",
+                                  _necessary_part(regex.pattern, flags))
+        if flags & re.IGNORECASE and _foldable(rest):
+            return cls(re.compile(rest, flags & ~re.IGNORECASE), folded=True)
+        return cls(re.compile(rest, flags))
+
+    @classmethod
+    def literal(cls, *words: str) -> Gate:
+        """Any of these words, case-insensitively."""
+        return cls(re.compile("|".join(re.escape(w.lower()) for w in words)), folded=True)
+
+    def finditer(self, scan: _Scan) -> Iterator[re.Match[str]]:
+        if not self.folded:
+            return self.pattern.finditer(scan.text)
+        if scan.lowered is not None:
+            return self.pattern.finditer(scan.lowered)
+        pattern = re.compile(self.pattern.pattern, self.pattern.flags | re.IGNORECASE)
+        return pattern.finditer(scan.text)
+
+
+@dataclass(frozen=True)
+class RegexDetector:
+    """One regex, one kind; ``group`` selects the part to mask, ``accept`` vetoes a match.
+
+    With a gate the regex runs only on the lines the gate hits (it must not span lines).
+    """
+
+    kind: str
+    pattern: re.Pattern[str]
+    group: int | str = 0
+    accept: Callable[[re.Match[str]], bool] | None = None
+    gate: Gate | None = None
+
+    def __call__(self, scan: _Scan) -> Iterator[Span]:
+        if self.gate is None:
+            yield from self._find(scan.text, 0)
+            return
+        for offset, line in scan.lines_hit((self.gate,)):
+            yield from self._find(line, offset)
+
+    def _find(self, text: str, offset: int) -> Iterator[Span]:
+        for match in self.pattern.finditer(text):
+            if self.accept is not None and not self.accept(match):
+                continue
+            start, end = match.span(self.group)
+            if start < end:
+                yield Span(offset + start, offset + end, self.kind)
+
+
+# --- detect-secrets ------------------------------------------------------------------
+
+# Off unless entropy=True: they flag git SHAs, hashes, versions and addresses in prose.
+_NOISY_PLUGINS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"})
+
+_KIND_BY_SECRET_TYPE = {
+    "AWS Access Key": "aws-access-key",
+    "Basic Auth Credentials": "url-password",
+    "GitHub Token": "github-token",
+    "JSON Web Token": "jwt",
+    "Private Key": "private-key",
+    "Public IP (ipv4)": "public-ip",
+    "Secret Keyword": "password",
+    "Slack Token": "slack-token",
+    "Stripe Access Key": "stripe-key",
+}
+_AWS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}")
+# Some plugins yield only a prefix (a capturing group such as ``ghp``) or a fixed-length
+# head of a longer token (Stripe); running on over token characters never leaves a tail.
+_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_-]*")
+_KEYWORD_VALUE_ONLY = re.compile(
+    r"(?:api[_-]?key|auth[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|password|"
+    r"passwd|pwd|secret|token|credentials?)s?",
+    re.IGNORECASE,
+)
+_MAX_RESCANS = 8
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _secret_kind(plugin_type: str, value: str) -> str:
+    if plugin_type == "AWS Access Key" and not _AWS_KEY_ID.fullmatch(value):
+        return "aws-secret-key"  # the plugin's second regex finds 40-char secret keys
+    if plugin_type == "Slack Token" and value.lower().startswith("https://"):
+        return "slack-webhook"
+    return _KIND_BY_SECRET_TYPE.get(plugin_type) or _slug(plugin_type)
+
+
+def _trim(value: str) -> str:
+    # Some plugin regexes include their delimiters (Artifactory: leading space or quote).
+    return value.strip().strip("'\"").lstrip("=:").strip()
+
+
+def _plausible_keyword_value(value: str) -> bool:
+    """detect-secrets' own default filters, plus: a bare keyword is a field name."""
+    return not (
+        ds_heuristic.is_templated_secret(value)
+        or ds_heuristic.is_prefixed_with_dollar_sign(value)
+        or ds_heuristic.is_not_alphanumeric_string(value)
+        or _KEYWORD_VALUE_ONLY.fullmatch(value)
+    )
+
+
+def _token_end(line: str, end: int) -> int:
+    match = _TOKEN_TAIL.match(line, end)
+    return match.end() if match else end
+
+
+@dataclass(frozen=True)
+class _PluginScanner:
+    """One detect-secrets plugin, plus how to pre-select lines and vet its values."""
+
+    plugin: Any
+    gates: tuple[Gate, ...] | None  # None: scan every line
+    accept: Callable[[str], bool]
+    extend: bool  # run the match on over trailing token characters
+    rescan: bool  # plugin reports only the first match per regex per line
+
+    @classmethod
+    def for_plugin(cls, plugin: Any) -> _PluginScanner:
+        if isinstance(plugin, ds_keyword.KeywordDetector):
+            # analyze_string() without a file type uses exactly these (quoted values).
+            gates = tuple(map(Gate.of, ds_keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP))
+            return cls(plugin, gates, _plausible_keyword_value, extend=False, rescan=True)
+        if isinstance(plugin, HighEntropyStringsPlugin):
+            def entropic(value: str) -> bool:
+                return bool(plugin.calculate_shannon_entropy(value) > plugin.entropy_limit)
+
+            return cls(plugin, (Gate.of(plugin.regex),), entropic, extend=False, rescan=False)
+        if isinstance(plugin, RegexBasedDetector):
+            gates = tuple(Gate.of(regex) for regex in plugin.denylist)
+            return cls(plugin, gates, bool, extend=True, rescan=False)
+        return cls(plugin, None, bool, extend=True, rescan=False)
+
+    def candidate_lines(self, scan: _Scan) -> list[tuple[int, str]]:
+        return scan.lines() if self.gates is None else scan.lines_hit(self.gates)
+
+    def values(self, line: str) -> set[str]:
+        found: set[str] = set()
+        for _ in range(_MAX_RESCANS if self.rescan else 1):
+            new = {v for raw in self.plugin.analyze_string(line)
+                   if (v := _trim(str(raw))) and v not in found and self.accept(v)}
+            if not new:
+                break
+            found |= new
+            for value in new:  # mask, so the next pass reports the next assignment
+                line = line.replace(value, "\0" * len(value))
+        return found
+
+    def spans(self, line: str, value: str) -> Iterator[tuple[int, int]]:
+        start = line.find(value)
+        while start != -1:
+            end = start + len(value)
+            if self.extend:
+                end = _token_end(line, end)
+            yield start, end
+            start = line.find(value, end)
+
+
+@dataclass(frozen=True)
+class DetectSecretsDetector:
+    """Runs detect-secrets plugin instances line by line (as detect-secrets itself does)."""
+
+    scanners: tuple[_PluginScanner, ...]
+
+    @classmethod
+    def of(cls, plugins: Iterable[Any]) -> DetectSecretsDetector:
+        return cls(tuple(_PluginScanner.for_plugin(p) for p in plugins))
+
+    def __call__(self, scan: _Scan) -> Iterator[Span]:
+        for scanner in self.scanners:
+            plugin_type = str(scanner.plugin.secret_type)
+            for offset, line in scanner.candidate_lines(scan):
+                for value in scanner.values(line):
+                    kind = _secret_kind(plugin_type, value)
+                    for start, end in scanner.spans(line, value):
+                        yield Span(offset + start, offset + end, kind)
+
+
+# Plugins that know a secret only by its context, not its shape: their kinds (password,
+# url-password) rank after the token kinds when both flag the same value.
+_CONTEXT_PLUGINS = frozenset({"BasicAuthDetector", "KeywordDetector"})
+
+
+def _detect_secrets_plugins(*, entropy: bool) -> tuple[list[Any], list[Any], list[Any]]:
+    """Instantiate every plugin once: (token shapes, context-based, noisy)."""
+    tokens: list[Any] = []
+    context: list[Any] = []
+    noisy: list[Any] = []
+    classes: Iterable[type[Any]] = get_mapping_from_secret_type_to_class().values()
+    for plugin_class in sorted(classes, key=lambda c: c.__name__):
+        if plugin_class.__name__ in _NOISY_PLUGINS:
+            if entropy:
+                noisy.append(plugin_class())
+        elif plugin_class.__name__ in _CONTEXT_PLUGINS:
+            context.append(plugin_class())
+        else:
+            tokens.append(plugin_class())
+    return tokens, context, noisy
+
+
+# --- our own secret detectors ----------------------------------------------------------
+
+_PRIVATE_KEY_BLOCK = re.compile(
+    # A BEGIN without END runs to the end of the text: better too much than a key's tail.
+    r"-{4,5} ?BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)? ?-{4,5}.*?"
+    r"(?:-{4,5} ?END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)? ?-{4,5}|\Z)",
+    re.DOTALL,
+)
+_URL_PASSWORD = re.compile(
+    # scheme://user:password@host — greedy up to the last '@' before the host, so an
+    # unencoded '@' inside the password is still covered; only the password is masked.
+    r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:(?P<pw>[^\s/?#]+)@(?=[^\s/@:?#]+)"
+)
+_AWS_SECRET_UNQUOTED = re.compile(
+    r"(?i)aws.{0,20}?(?:secret|key).{0,20}?[=:][ \t]*['\"]?"
+    r"(?P<value>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+)
+_GITHUB_FINE_GRAINED = re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}")
+_SLACK_APP_TOKEN = re.compile(r"\bxapp-\d+-[A-Za-z0-9-]{10,}")
+_STRIPE_KEY = re.compile(r"\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}")
+
+# Unquoted assignments (.env, YAML, DSNs, prose). detect-secrets' quoted-value regexes
+# miss these; its unquoted ones fire on Python annotations (``password: str``) and calls.
+_CREDENTIAL_WORD = (
+    r"(?:password|passwd|passphrase|pass|secret|token|api[_-]?key|access[_-]?key|"
+    r"auth[_-]?key|private[_-]?key)"
+)
+# The keyword must be a whole segment of the key (DB_PASSWORD, db.password, client-secret),
+# with only a few suffixes: ``token_count`` or ``secret_name`` are not secrets.
+_KEY_SUFFIXES = "key|base|value|hash|b64|base64|plain|raw"
+_SECRET_KEY = rf"(?:[A-Za-z0-9]+[_.-])*{_CREDENTIAL_WORD}(?:[_.-](?:{_KEY_SUFFIXES}))*"
+_LINE_START = r"^[+\- ]?[ \t]*"  # a unified-diff marker, then indentation
+# The value stops before trailing punctuation: "(Password: x)." masks only x.
+_VALUE = r"(?P<value>[^\s'\"`]\S*?)(?P<tail>[),;.'\"`]*)(?=\s|$)"
+_ENV_ASSIGNMENT = re.compile(  # KEY=value (no spaces: Python's ``x = y`` is code)
+    rf"{_LINE_START}(?:export[ \t]+)?{_SECRET_KEY}(?P<op>=){_VALUE}", re.IGNORECASE
+)
+_YAML_ASSIGNMENT = re.compile(
+    rf"{_LINE_START}(?:-[ \t]+)?{_SECRET_KEY}(?P<op>:)[ \t]+{_VALUE}", re.IGNORECASE
+)
+_PROSE_ASSIGNMENT = re.compile(  # "Password: x" in a ticket, "password=x" in a DSN
+    rf"(?<![\w.-])(?:password|passwd|passphrase)(?:(?P<op>=)|[ \t]*:[ \t]+){_VALUE}",
+    re.IGNORECASE,
+)
+_CLI_FLAG = re.compile(  # --password=x, -p is too ambiguous to take
+    r"(?<![\w-])--(?:password|passwd|pass|token|api-key|secret)(?P<op>=|[ \t]+)" + _VALUE,
+    re.IGNORECASE,
+)
+_TYPED_ASSIGNMENT = re.compile(  # api_key: str = "x" (Python, TS, Kotlin), password := "x" (Go)
+    rf"(?<![\w.-])\w*?{_CREDENTIAL_WORD}(?:[_.-]?(?:{_KEY_SUFFIXES}))*(?![A-Za-z0-9])"
+    r"[ \t]*(?::[ \t]*[A-Za-z_][\w\[\], .|]*?[ \t]*=|:=)[ \t]*"
+    r"(?P<quote>['\"`])(?P<value>[^'\"`\n]+)(?P=quote)",
+    re.IGNORECASE,
+)
+_CREDENTIAL_GATE = Gate(re.compile(_CREDENTIAL_WORD), folded=True)
+_AUTHORIZATION = re.compile(  # curl -H 'Authorization: Bearer x', logged request headers
+    r"(?<![\w-])(?:proxy-)?authorization[\"']?[ \t]*[:=][ \t]*[\"']?"
+    r"(?:basic|bearer|token|digest|apikey)[ \t]+(?P<value>[A-Za-z0-9._~+/=-]{8,})",
+    re.IGNORECASE,
+)
+_NOT_A_SECRET = frozenset({
+    "str", "bytes", "int", "bool", "float", "any", "none", "null", "nil", "true", "false",
+    "yes", "no", "on", "off", "~", "secretstr", "secretbytes", "optional", "string",
+    "required", "redacted", "|", ">", "|-", ">-",
+})
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_CREDENTIAL_NAME = re.compile(_SECRET_KEY, re.IGNORECASE)
+
+
+def _is_credential_name(name: str) -> bool:
+    """snake_case, kebab-case and camelCase names alike: apiKey, DB_PASSWORD, client-secret."""
+    return bool(_CREDENTIAL_NAME.fullmatch("_".join(_NAME_WORDS.findall(name))))
+
+
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_PLACEHOLDER_NAME = re.compile(r"[A-Z_]{2,}")
+_TYPE_NAME = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+")
+_ANNOTATION_REST = re.compile(r"[ \t]*(?:\|[ \t]|=[ \t]|->)")
+
+
+def _plausible_unquoted_secret(match: re.Match[str]) -> bool:
+    """Vetoes values that are code, types, templates or references rather than secrets."""
+    value, tail = match.group("value", "tail")
+    typed = match.group("op") == ":"
+    return not (
+        value.lower() in _NOT_A_SECRET
+        or (match.group("op") == "=" and any(c in tail for c in ",)"))  # f(password=pw)
+        or any(c in value for c in "([{")  # a call, subscript, generic or template
+        or value.startswith(("%", "<", "!"))  # %(pw)s, <your-password>, !vault tags
+        or _DOTTED_NAME.fullmatch(value)  # self.password, var.db_password
+        or _PLACEHOLDER_NAME.fullmatch(value)  # --token TOKEN, PASSWORD=CHANGEME
+        or (typed and _TYPE_NAME.fullmatch(value))  # password: HiddenText
+        or _ANNOTATION_REST.match(match.string, match.end())  # password: Text | None = None
+        or not _plausible_keyword_value(value)
+    )
+
+
+def _plausible_prose_secret(match: re.Match[str]) -> bool:
+    # In running text "the --password option" or "password: required" are words.
+    return not match.group("value").isalpha() and _plausible_unquoted_secret(match)
+
+
+def _plausible_quoted_secret(match: re.Match[str]) -> bool:
+    return _plausible_keyword_value(match.group("value"))
+
+
+def _secret_detectors(*, entropy: bool) -> list[Detector]:
+    tokens, context, noisy = _detect_secrets_plugins(entropy=entropy)
+    unquoted, prose = _plausible_unquoted_secret, _plausible_prose_secret
+    detectors: list[Detector] = [
+        RegexDetector("private-key", _PRIVATE_KEY_BLOCK),
+        DetectSecretsDetector.of(tokens),
+        RegexDetector("aws-secret-key", _AWS_SECRET_UNQUOTED, "value", gate=Gate.literal("aws")),
+        RegexDetector("github-token", _GITHUB_FINE_GRAINED, gate=Gate.literal("github_pat_")),
+        RegexDetector("slack-token", _SLACK_APP_TOKEN, gate=Gate.literal("xapp-")),
+        RegexDetector("stripe-key", _STRIPE_KEY, gate=Gate.literal("k_live_", "k_test_")),
+        RegexDetector("url-password", _URL_PASSWORD, "pw", gate=Gate.literal("://")),
+        DetectSecretsDetector.of(context),
+        RegexDetector("password", _ENV_ASSIGNMENT, "value", unquoted, _CREDENTIAL_GATE),
+        RegexDetector("password", _YAML_ASSIGNMENT, "value", unquoted, _CREDENTIAL_GATE),
+        RegexDetector("password", _PROSE_ASSIGNMENT, "value", prose, _CREDENTIAL_GATE),
+        RegexDetector("password", _CLI_FLAG, "value", prose, _CREDENTIAL_GATE),
+        RegexDetector("password", _TYPED_ASSIGNMENT, "value", _plausible_quoted_secret,
+                      _CREDENTIAL_GATE),
+        RegexDetector("auth-header", _AUTHORIZATION, "value", gate=Gate.literal("authorization")),
+    ]
+    if noisy:
+        detectors.append(DetectSecretsDetector.of(noisy))
+    return detectors
+
+
+# --- PII ------------------------------------------------------------------------------
+#
+# The digit patterns start with a character class and test the preceding character with
+# a lookbehind afterwards: a leading lookbehind makes the regex engine try every position.
+
+_EMAIL = re.compile(
+    # Not after ':' or '/': the user of scheme://user:pw@host or ssh://git@host is no email.
+    r"(?:(?<=mailto:)|(?<![\w.%+/:=-]))"
+    r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
+)
+
+
+def _not_scp_remote(match: re.Match[str]) -> bool:
+    # git@github.com:org/repo.git is an SSH remote (a service account, not a person) and
+    # masking it breaks the URL; a real-looking address followed by ': ' is still masked.
+    text, end = match.string, match.end()
+    return not (text[end:end + 1] == ":" and text[end + 1:end + 2] not in ("", " ", "\t"))
+
+
+_CARD = re.compile(
+    # Compact, 4-4-4-x (Visa/MC/Discover) or 4-6-4/5 (Amex/Diners); first digit 2-6 (the
+    # card networks), which keeps 13-digit epoch-millisecond timestamps out.
+    r"[2-6](?<![\w.-][2-6])"
+    r"(?:\d{12,18}|\d{3}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{3}([ -])\d{6}\2\d{4,5})"
+    r"(?![\w-])(?![ ]\d)"
+)
+
+
+def _luhn_ok(match: re.Match[str]) -> bool:
+    digits = [int(c) for c in match.group(0) if c.isdigit()]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        if i % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+_SSN = re.compile(
+    # Area not 000, 666 or 9xx; group not 00; serial not 0000 (SSA validity rules).
+    r"\d{3}(?<![\w-]\d{3})(?<!000)(?<!666)(?<!9\d\d)-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])"
+)
+_IBAN = re.compile(r"[A-Z]{2}(?<!\w[A-Z]{2})\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+
+
+def _iban_ok(candidate: str) -> bool:
+    compact = candidate.replace(" ", "")
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+def find_ibans(scan: _Scan) -> Iterator[Span]:
+    """ISO 13616 mod-97; a grouped match may have swallowed a trailing short word."""
+    for match in _IBAN.finditer(scan.text):
+        candidate = match.group(0)
+        while candidate:
+            if _iban_ok(candidate):
+                yield Span(match.start(), match.start() + len(candidate), "iban")
+                break
+            cut = candidate.rfind(" ")
+            candidate = candidate[:cut] if cut > 0 else ""
+
+
+# A digit run, optionally opened by '+', '(' or '+(', not glued to a preceding word.
+_PHONE_CANDIDATE = re.compile(
+    r"[+(\d](?<!\w.)(?:(?<=\+)\(?\d|(?<=\()\d|(?<=\d))[\d \t().\-/]{5,}\d(?!\w)"
+)
+_PHONE_GROUPS = re.compile(r"\d[ \t().\-/]+\d")  # a separator between digits
+# Shapes the matcher would reject anyway (it is slow, so skip them up front): IPv4
+# addresses, decimals, dates and dotted build numbers, card/IBAN-style groups of four.
+_NOT_A_PHONE = re.compile(
+    r"\d{1,3}(?:\.\d{1,3}){3}|\d+\.\d+"
+    r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:[./]\d+)?|\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|\d{4}(?:[ -]\d{4}){2,}(?:[ -]\d{1,4})?"
+)
+# ...and shapes it wrongly accepts: table columns, decimals (0.36), fractions (71/1920).
+_NOT_PHONE_LIKE = re.compile(r"[ \t]{2}|(?<!\d)\d\.\d|^[1-9]\d*/")
+_MIN_PHONE_DIGITS = 7
+_MAX_PHONE_DIGITS = 17  # E.164 allows 15; a national trunk prefix adds one or two
+
+
+@dataclass(frozen=True)
+class PhoneDetector:
+    """phonenumbers' VALID matcher, run only over digit runs that look like phone numbers.
+
+    Runs without a '+' or a separator between digits (plain integers in code, IDs,
+    timestamps) are never candidates: the matcher over the whole text costs seconds per
+    100 kB.
+    """
+
+    regions: tuple[str, ...]
+
+    def __call__(self, scan: _Scan) -> Iterator[Span]:
+        seen: dict[str, list[tuple[int, int]]] = {}  # logs repeat the same numbers
+        for candidate in _PHONE_CANDIDATE.finditer(scan.text):
+            run = candidate.group(0)
+            if run not in seen:
+                seen[run] = self._match(run) if self._plausible(run) else []
+            for start, end in seen[run]:
+                yield Span(candidate.start() + start, candidate.start() + end, "phone")
+
+    @staticmethod
+    def _plausible(run: str) -> bool:
+        digits = sum(c.isdigit() for c in run)
+        plus = run.startswith("+")
+        return (
+            digits >= _MIN_PHONE_DIGITS
+            and (digits <= _MAX_PHONE_DIGITS or plus)
+            and (plus or _PHONE_GROUPS.search(run) is not None)
+            and _NOT_PHONE_LIKE.search(run) is None
+            and _NOT_A_PHONE.fullmatch(run) is None
+        )
+
+    def _match(self, run: str) -> list[tuple[int, int]]:
+        # A '+' number parses the same from any region; stop once the run is covered.
+        regions = self.regions[:1] if run.startswith("+") else self.regions
+        found: list[tuple[int, int]] = []
+        for region in regions:
+            for match in phonenumbers.PhoneNumberMatcher(
+                run, region, leniency=phonenumbers.Leniency.VALID
+            ):
+                if sum(c.isdigit() for c in match.raw_string) >= _MIN_PHONE_DIGITS:
+                    found.append((match.start, match.end))
+            if found and min(s for s, _ in found) == 0 and max(e for _, e in found) == len(run):
+                break
+        return found
+
+
+def _pii_detectors(phone_regions: tuple[str, ...]) -> list[Detector]:
+    return [
+        RegexDetector("email", _EMAIL, accept=_not_scp_remote, gate=Gate(re.compile("@"))),
+        RegexDetector("payment-card", _CARD, accept=_luhn_ok),
+        find_ibans,
+        RegexDetector("us-ssn", _SSN),
+        PhoneDetector(phone_regions),
+    ]
+
+
+# --- the redactor ---------------------------------------------------------------------
+
+
+def _merge(found: Iterable[tuple[int, Span]], protected: Sequence[tuple[int, int]]) -> list[Span]:
+    """Union overlapping spans; the lowest rank (earliest detector) names the kind."""
+    starts = [s for s, _ in protected]
+    ends = [e for _, e in protected]
+
+    def touches_placeholder(span: Span) -> bool:
+        i = bisect_left(starts, span.end) - 1
+        return i >= 0 and ends[i] > span.start
+
+    ordered = sorted(((rank, span) for rank, span in found
+                      if span.start < span.end and not touches_placeholder(span)),
+                     key=lambda item: (item[1].start, -item[1].end, item[0]))
+    merged: list[Span] = []
+    best_rank = 0
+    for rank, span in ordered:
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            kind = span.kind if rank < best_rank else last.kind
+            best_rank = min(best_rank, rank)
+            merged[-1] = Span(last.start, max(last.end, span.end), kind)
+        else:
+            merged.append(span)
+            best_rank = rank
+    return merged
+
+
+class Redactor:
+    """Immutable after construction, so one instance can be shared across threads."""
+
+    __slots__ = ("_detectors",)
+    _detectors: tuple[Detector, ...]
+
+    def __init__(
+        self,
+        *,
+        pii: bool = True,
+        phone_regions: Sequence[str] = ("US", "GB", "DE", "FR"),
+        entropy: bool = False,
+    ) -> None:
+        regions = tuple(r.upper() for r in phone_regions)
+        unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown phone regions: {', '.join(unknown)}")
+        detectors = _secret_detectors(entropy=entropy)
+        if pii:
+            detectors += _pii_detectors(regions)
+        object.__setattr__(self, "_detectors", tuple(detectors))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Redactor is immutable")
+
+    def redact(self, text: str) -> RedactionResult:
+        protected = [m.span() for m in PLACEHOLDER_RE.finditer(text)]
+        scan = _Scan(text)
+        found = ((rank, span) for rank, detector in enumerate(self._detectors)
+                 for span in detector(scan))
+        pieces: list[str] = []
+        counts: Counter[str] = Counter()
+        position = 0
+        for span in _merge(found, protected):
+            pieces += (text[position:span.start], placeholder(span.kind))
+            counts[span.kind] += 1
+            position = span.end
+        pieces.append(text[position:])
+        return RedactionResult(text="".join(pieces), counts=dict(sorted(counts.items())))
+
+    def redact_data(self, value: Any) -> tuple[Any, dict[str, int]]:
+        """Recursively redact every str inside dicts/lists/tuples (dict keys too).
+
+        Other values are returned unchanged. A string stored under a credential-named key
+        (``password``, ``apiKey``, ``client_secret``...) is masked whole: on its own the
+        value looks like any word. Two keys that redact to the same text are kept apart
+        with a ``#2``, ``#3`` suffix rather than one silently overwriting the other.
+        """
+        counts: Counter[str] = Counter()
+        result = self._walk(value, counts)
+        return result, dict(sorted(counts.items()))
+
+    def _walk(self, value: Any, counts: Counter[str]) -> Any:
+        if isinstance(value, str):
+            result = self.redact(value)
+            counts.update(result.counts)
+            return result.text
+        if isinstance(value, dict):
+            return self._walk_dict(value, counts)
+        if isinstance(value, list):
+            return [self._walk(item, counts) for item in value]
+        if isinstance(value, tuple):
+            items = [self._walk(item, counts) for item in value]
+            return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+        return value
+
+    def _walk_dict(self, value: dict[Any, Any], counts: Counter[str]) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            new_key = self._walk(key, counts)
+            if new_key in out and isinstance(new_key, str):
+                n = 2
+                while f"{new_key} #{n}" in out:
+                    n += 1
+                new_key = f"{new_key} #{n}"
+            if isinstance(key, str) and isinstance(item, str) and item and _is_credential_name(key):
+                out[new_key] = self._mask_whole(item, counts)
+            else:
+                out[new_key] = self._walk(item, counts)
+        return out
+
+    def _mask_whole(self, value: str, counts: Counter[str]) -> str:
+        result = self.redact(value)
+        if PLACEHOLDER_RE.fullmatch(result.text):  # a detector (or an earlier pass) did it
+            counts.update(result.counts)
+            return result.text
+        counts["password"] += 1
+        return placeholder("password")
+
+
+@functools.lru_cache(maxsize=1)
+def default_redactor() -> Redactor:
+    """Built once: instantiating the detect-secrets plugins is the expensive part."""
+    return Redactor()
+
+
+def redact(text: str) -> RedactionResult:
+    return default_redactor().redact(text)
+
+
+def redact_data(value: Any) -> tuple[Any, dict[str, int]]:
+    return default_redactor().redact_data(value)

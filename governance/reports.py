@@ -1,0 +1,238 @@
+"""Report registry and human sign-off.
+
+A report waits in ``pending_signoff`` until a human holding the role its kind
+requires approves or rejects it. A newer report on the same subject supersedes a
+pending one. A decided report never changes (enforced here and by a database trigger).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, select
+
+from governance.audit import AuditLog
+from governance.canonical import canonical_json, sha256_hex
+from governance.db import Store, reports, utc_now
+from governance.errors import AlreadyDecided, GovernanceError, NotAuthorized, UnknownReport
+from governance.roles import REPORT_KINDS, RoleBook
+
+
+class ReportStatus(StrEnum):
+    PENDING = "pending_signoff"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class ReportRecord(BaseModel):
+    id: str
+    kind: str
+    subject: str
+    subject_authors: list[str]
+    created_by: str
+    created_at: str
+    content_hash: str
+    status: ReportStatus
+    decided_by: str | None = None
+    decided_at: str | None = None
+    decision_comment: str | None = None
+    superseded_by: str | None = None
+    thread_id: str | None = None
+
+
+def new_report_id(kind: str) -> str:
+    prefix = {"release": "rel", "security-review": "sec", "portfolio": "pf"}[kind]
+    return f"{prefix}-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(4)}"
+
+
+class ReportRegistry:
+    def __init__(self, store: Store, audit: AuditLog) -> None:
+        self.store = store
+        self.audit = audit
+
+    def register(
+        self,
+        kind: str,
+        subject: str,
+        content: dict[str, Any],
+        created_by: str,
+        *,
+        subject_authors: list[str] | None = None,
+        thread_id: str | None = None,
+        report_id: str | None = None,
+    ) -> ReportRecord:
+        """Store a report (redacted) pending sign-off; supersede older pending ones."""
+        if kind not in REPORT_KINDS:
+            raise GovernanceError(f"unknown report kind {kind!r}")
+        redacted, _ = self.audit.redact(content)
+        text = canonical_json(redacted)
+        record = ReportRecord(
+            id=report_id or new_report_id(kind),
+            kind=kind,
+            subject=subject,
+            subject_authors=sorted(set(subject_authors or [])),
+            created_by=created_by,
+            created_at=utc_now(),
+            content_hash=sha256_hex(text),
+            status=ReportStatus.PENDING,
+            thread_id=thread_id,
+        )
+        with self.store.transaction() as conn:
+            superseded = self._supersede_pending(conn, kind, subject, record.id)
+            conn.execute(
+                reports.insert().values(
+                    **record.model_dump(exclude={"subject_authors"}),
+                    subject_authors=json.dumps(record.subject_authors),
+                    content=text,
+                )
+            )
+            self.audit.append(
+                created_by,
+                "report.registered",
+                record.id,
+                {
+                    "kind": kind,
+                    "subject": subject,
+                    "content_hash": record.content_hash,
+                    "supersedes": superseded,
+                },
+                conn=conn,
+            )
+        return record
+
+    def _supersede_pending(
+        self, conn: Connection, kind: str, subject: str, new_id: str
+    ) -> list[str]:
+        pending = (
+            conn.execute(
+                select(reports.c.id).where(
+                    reports.c.kind == kind,
+                    reports.c.subject == subject,
+                    reports.c.status == ReportStatus.PENDING.value,
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if pending:
+            conn.execute(
+                reports.update()
+                .where(reports.c.id.in_(pending))
+                .values(status=ReportStatus.SUPERSEDED.value, superseded_by=new_id)
+            )
+        return list(pending)
+
+    def get(self, report_id: str) -> ReportRecord:
+        with self.store.read() as conn:
+            row = conn.execute(select(reports).where(reports.c.id == report_id)).mappings().first()
+        if row is None:
+            raise UnknownReport(f"unknown report id {report_id!r}")
+        return _record(row)
+
+    def content(self, report_id: str) -> dict[str, Any]:
+        with self.store.read() as conn:
+            text = conn.execute(
+                select(reports.c.content).where(reports.c.id == report_id)
+            ).scalar_one_or_none()
+        if text is None:
+            raise UnknownReport(f"unknown report id {report_id!r}")
+        loaded: dict[str, Any] = json.loads(text)
+        return loaded
+
+    def list(
+        self, kind: str | None = None, status: str | None = None, limit: int = 50
+    ) -> list[ReportRecord]:
+        query = select(reports).order_by(reports.c.created_at.desc()).limit(limit)
+        if kind:
+            query = query.where(reports.c.kind == kind)
+        if status:
+            query = query.where(reports.c.status == status)
+        with self.store.read() as conn:
+            return [_record(row) for row in conn.execute(query).mappings()]
+
+
+class SignOff:
+    """Applies a human decision after checking role and separation of duties."""
+
+    def __init__(self, registry: ReportRegistry, roles: RoleBook) -> None:
+        self.registry = registry
+        self.roles = roles
+
+    def decide(self, report_id: str, actor: str, decision: Decision, comment: str) -> ReportRecord:
+        record = self.registry.get(report_id)
+        refusal = self._refusal(record, actor)
+        if refusal:
+            self._audit_refusal(record, actor, decision, refusal)
+            raise (AlreadyDecided if record.status != ReportStatus.PENDING else NotAuthorized)(
+                refusal
+            )
+        status = ReportStatus.APPROVED if decision is Decision.APPROVE else ReportStatus.REJECTED
+        now = utc_now()
+        with self.registry.store.transaction() as conn:
+            updated = conn.execute(
+                reports.update()
+                .where(
+                    reports.c.id == report_id,
+                    reports.c.status == ReportStatus.PENDING.value,
+                )
+                .values(
+                    status=status.value, decided_by=actor, decided_at=now, decision_comment=comment
+                )
+            )
+            if updated.rowcount != 1:  # decided or superseded by another process meanwhile
+                raise AlreadyDecided(f"report {report_id} is no longer pending sign-off")
+            self.registry.audit.append(
+                actor,
+                f"signoff.{decision.value}",
+                report_id,
+                {
+                    "kind": record.kind,
+                    "subject": record.subject,
+                    "content_hash": record.content_hash,
+                    "comment": comment,
+                },
+                conn=conn,
+            )
+        return self.registry.get(report_id)
+
+    def _refusal(self, record: ReportRecord, actor: str) -> str | None:
+        if record.status != ReportStatus.PENDING:
+            return f"report {record.id} is {record.status.value}; a decided report never changes"
+        if self.roles.is_bot(actor):
+            return f"{actor} is a bot identity; only a human may sign off"
+        if actor.casefold() in {a.casefold() for a in record.subject_authors}:
+            return f"{actor} authored {record.subject}; separation of duties forbids signing it off"
+        role = self.roles.role_for_kind(record.kind)
+        if not self.roles.has_role(actor, role):
+            return (
+                f"{actor} does not hold the '{role}' role needed to sign off a {record.kind} report"
+            )
+        return None
+
+    def _audit_refusal(
+        self, record: ReportRecord, actor: str, decision: Decision, why: str
+    ) -> None:
+        self.registry.audit.append(
+            actor,
+            "signoff.refused",
+            record.id,
+            {"kind": record.kind, "requested": decision.value, "why": why},
+        )
+
+
+def _record(row: Any) -> ReportRecord:
+    data = dict(row)
+    data.pop("content", None)
+    data["subject_authors"] = json.loads(data["subject_authors"])
+    return ReportRecord.model_validate(data)

@@ -1,0 +1,105 @@
+"""Roles from ``config/roles.yaml``: who may flip kill switches and sign off what."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from governance.errors import ConfigError
+from governance.identity import AGENT_PREFIX
+
+KNOWN_ROLES = frozenset({"admin", "release-approver", "security-reviewer", "portfolio-approver"})
+REPORT_KINDS = frozenset({"release", "security-review", "portfolio"})
+
+
+class RoleBook(BaseModel):
+    """Role → identities, report kind → role required to sign it off, bot identities."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    roles: dict[str, list[str]] = Field(default_factory=dict)
+    signoff: dict[str, str] = Field(
+        default_factory=lambda: {
+            "release": "release-approver",
+            "security-review": "security-reviewer",
+            "portfolio": "portfolio-approver",
+        }
+    )
+    bots: list[str] = Field(default_factory=lambda: ["agent:*", "*[bot]"])
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - KNOWN_ROLES)
+        if unknown:
+            raise ValueError(
+                f"unknown role(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_ROLES))}"
+            )
+        return {role: [i.strip() for i in ids if i and i.strip()] for role, ids in value.items()}
+
+    @field_validator("signoff")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, role in value.items():
+            if kind not in REPORT_KINDS:
+                raise ValueError(f"unknown report kind {kind!r} in signoff")
+            if role not in KNOWN_ROLES:
+                raise ValueError(f"unknown role {role!r} for report kind {kind!r}")
+        return value
+
+    def has_role(self, identity: str, role: str) -> bool:
+        if role not in KNOWN_ROLES:
+            raise ConfigError(f"unknown role {role!r}")
+        if self.is_bot(identity):
+            return False  # a bot never holds a human role, whatever the file says
+        wanted = identity.casefold()
+        return any(member.casefold() == wanted for member in self.roles.get(role, []))
+
+    def roles_of(self, identity: str) -> list[str]:
+        return sorted(role for role in self.roles if self.has_role(identity, role))
+
+    def role_for_kind(self, kind: str) -> str:
+        try:
+            return self.signoff[kind]
+        except KeyError:
+            raise ConfigError(f"no sign-off role configured for report kind {kind!r}") from None
+
+    def is_bot(self, identity: str) -> bool:
+        lowered = identity.casefold()
+        return lowered.startswith(AGENT_PREFIX) or any(
+            _glob(pattern).fullmatch(lowered) for pattern in self.bots
+        )
+
+
+@cache
+def _glob(pattern: str) -> re.Pattern[str]:
+    # Only "*" is a wildcard: "[bot]" in "*[bot]" is literal, unlike fnmatch.
+    return re.compile(".*".join(re.escape(part) for part in pattern.casefold().split("*")))
+
+
+def load_roles(path: Path) -> RoleBook:
+    """Load and validate a roles file; any problem is one clear line."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"roles file not found: {path}") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read roles file {path}: {_first_line(exc)}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"roles file {path} must be a mapping")
+    try:
+        return RoleBook.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        raise ConfigError(f"invalid roles file {path}: {where}: {error['msg']}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
