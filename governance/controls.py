@@ -11,6 +11,7 @@ from governance.killswitch import KillSwitch
 from governance.redact import Redactor
 from governance.reports import ReportRegistry, SignOff
 from governance.roles import RoleBook, load_roles
+from governance.runs import RunRegistry
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Controls:
     kill_switch: KillSwitch
     registry: ReportRegistry
     signoff: SignOff
+    runs: RunRegistry
     redactor: Redactor
 
     @classmethod
@@ -44,5 +46,6 @@ class Controls:
             kill_switch=KillSwitch(store, audit, roles, kill_switch_env),
             registry=registry,
             signoff=SignOff(registry, roles),
+            runs=RunRegistry(store),
             redactor=redactor,
         )

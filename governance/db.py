@@ -105,6 +105,20 @@ reports = Table(
     Column("thread_id", String(128)),
 )
 
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("subject", String(500), nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("status", String(32), nullable=False, index=True),
+    Column("report_id", String(64)),
+    Column("detail", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
 _SQLITE_TRIGGERS = [
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
-from governance.audit import AuditLog
+from governance.audit import AuditEvent, AuditLog
 from governance.canonical import canonical_json, sha256_hex
 from governance.db import Store, reports, utc_now
 from governance.errors import AlreadyDecided, GovernanceError, NotAuthorized, UnknownReport
@@ -71,8 +72,14 @@ class ReportRegistry:
         subject_authors: list[str] | None = None,
         thread_id: str | None = None,
         report_id: str | None = None,
+        extra_events: Sequence[AuditEvent] = (),
+        extra_payload: dict[str, Any] | None = None,
     ) -> ReportRecord:
-        """Store a report (redacted) pending sign-off; supersede older pending ones."""
+        """Store a report (redacted) pending sign-off; supersede older pending ones.
+
+        ``extra_events`` (say, one per recommendation) are audited in the same
+        transaction, so a report is never on record without them.
+        """
         if kind not in REPORT_KINDS:
             raise GovernanceError(f"unknown report kind {kind!r}")
         redacted, _ = self.audit.redact(content)
@@ -97,18 +104,19 @@ class ReportRegistry:
                     content=text,
                 )
             )
-            self.audit.append(
-                created_by,
-                "report.registered",
-                record.id,
-                {
+            registered = AuditEvent(
+                actor=created_by,
+                action="report.registered",
+                subject=record.id,
+                payload={
                     "kind": kind,
                     "subject": subject,
                     "content_hash": record.content_hash,
                     "supersedes": superseded,
+                    **(extra_payload or {}),
                 },
-                conn=conn,
             )
+            self.audit.append_many([*extra_events, registered], conn=conn)
         return record
 
     def _supersede_pending(

@@ -1,0 +1,206 @@
+"""GitHub's JSON to normalized models. Any shape surprise becomes ``MalformedResponse``.
+
+We read GitHub's documented JSON directly rather than PyGithub's objects: those
+complete themselves with a hidden GET whenever a field the list endpoint omits is
+touched (``PullRequest.additions`` on a listed PR, ``NamedUser.name``), which would
+make request counts unpredictable and turn a malformed body into a late crash.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from connectors.errors import ConnectorError
+from connectors.github.issue_keys import jira_keys
+from connectors.github.models import (
+    ChangedFile,
+    CheckRun,
+    Commit,
+    CommitStatus,
+    Deployment,
+    DeploymentStatus,
+    PullRequest,
+    Repository,
+    Review,
+)
+
+T = TypeVar("T")
+
+
+class MalformedResponse(ConnectorError):
+    """A body that does not have the shape GitHub documents (often a proxy's page)."""
+
+
+def parse(build: Callable[[], T]) -> T:
+    """Run ``build``; a missing key or wrong type anywhere means the body is malformed."""
+    try:
+        return build()
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # ValidationError too
+        detail = str(exc).splitlines()[0][:120] if str(exc) else ""
+        raise MalformedResponse(f"malformed response: {type(exc).__name__} {detail}") from exc
+
+
+def listed(body: Any, key: str | None) -> list[Any]:
+    """The items of one page: the body itself, or ``body[key]`` for wrapped lists."""
+    items = body.get(key) if key and isinstance(body, dict) else body
+    if not isinstance(items, list):
+        where = f" under {key!r}" if key else ""
+        raise MalformedResponse(f"malformed response: expected a list{where}")
+    return items
+
+
+def _login(user: Any) -> str | None:
+    return str(user["login"]) if user else None
+
+
+def repository(data: Any) -> Repository:
+    visibility = data.get("visibility") or ("private" if data["private"] else "public")
+    return Repository(
+        full_name=data["full_name"],
+        default_branch=data["default_branch"],
+        html_url=data["html_url"],
+        visibility=visibility,
+    )
+
+
+def commit(data: Any) -> Commit:
+    git = data["commit"]
+    author = git.get("author") or {}
+    committer = git.get("committer") or {}
+    return Commit(
+        sha=data["sha"],
+        message=git["message"],
+        author_login=_login(data.get("author")),  # {} or null when no account matches
+        author_name=author.get("name"),
+        authored_at=author.get("date"),
+        committed_at=committer.get("date"),
+        html_url=data["html_url"],
+    )
+
+
+def changed_file(data: Any) -> ChangedFile:
+    patch = data.get("patch")
+    return ChangedFile(
+        path=data["filename"],
+        previous_path=data.get("previous_filename"),
+        status=data["status"],
+        additions=data["additions"],
+        deletions=data["deletions"],
+        patch=patch,
+        # Binary files change no lines; a text diff GitHub withheld did.
+        patch_truncated=patch is None and data["changes"] > 0,
+    )
+
+
+def review(data: Any) -> Review:
+    return Review(
+        id=data["id"],
+        state=data["state"],
+        reviewer=_login(data.get("user")),
+        submitted_at=data.get("submitted_at"),
+        commit_id=data.get("commit_id"),
+    )
+
+
+def check_run(data: Any) -> CheckRun:
+    app = data.get("app") or {}
+    return CheckRun(
+        name=data["name"],
+        status=data["status"],
+        conclusion=data.get("conclusion"),
+        app=app.get("slug") or app.get("name"),
+    )
+
+
+def commit_status(data: Any) -> CommitStatus:
+    return CommitStatus(
+        context=data["context"], state=data["state"], description=data.get("description")
+    )
+
+
+def deployment_status(data: Any) -> DeploymentStatus:
+    return DeploymentStatus(
+        state=data["state"], created_at=data["created_at"], description=data.get("description")
+    )
+
+
+def deployment(data: Any) -> Deployment:
+    return Deployment(
+        id=data["id"],
+        environment=data["environment"],
+        sha=data["sha"],
+        ref=data["ref"],
+        created_at=data["created_at"],
+        creator=_login(data.get("creator")),
+    )
+
+
+class PullSummary(BaseModel):
+    """A PR as listed (``pull-request-simple``) or fetched (``pull-request``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    title: str
+    body: str | None
+    author: str | None
+    labels: tuple[str, ...]
+    head_ref: str
+    head_sha: str
+    base_ref: str
+    merged_at: datetime | None
+    merge_commit_sha: str | None
+    html_url: str
+    created_at: datetime
+    updated_at: datetime
+    # Only the single-PR endpoint has these; for listed PRs we sum the files.
+    additions: int | None = None
+    deletions: int | None = None
+    changed_files: int | None = None
+
+
+def pull_summary(data: Any) -> PullSummary:
+    return PullSummary(
+        number=data["number"],
+        title=data["title"],
+        body=data.get("body"),
+        author=_login(data.get("user")),
+        labels=tuple(label["name"] for label in data["labels"]),
+        head_ref=data["head"]["ref"],
+        head_sha=data["head"]["sha"],
+        base_ref=data["base"]["ref"],
+        merged_at=data.get("merged_at"),
+        merge_commit_sha=data.get("merge_commit_sha"),
+        html_url=data["html_url"],
+        created_at=data["created_at"],
+        updated_at=data["updated_at"],
+        additions=data.get("additions"),
+        deletions=data.get("deletions"),
+        changed_files=data.get("changed_files"),
+    )
+
+
+def pull_request(summary: PullSummary, **parts: Any) -> PullRequest:
+    """Combine a summary with its separately fetched parts (files, reviews, ...)."""
+    fields = summary.model_dump(exclude={"updated_at"})
+    fields.update(parts)
+    fields["jira_keys"] = jira_keys(summary.title, summary.body, summary.head_ref)
+    return PullRequest(**fields)
+
+
+def file_text(data: Any) -> str:
+    """The text of a ``content-file`` (base64, wrapped at 60 columns by GitHub)."""
+    if data["type"] != "file":
+        raise ValueError(f"expected a file, got a {data['type']}")
+    if data["encoding"] != "base64":  # "none": over 1 MB, not inlined
+        raise ValueError(f"content not inlined (encoding {data['encoding']!r})")
+    try:
+        return base64.b64decode(data["content"]).decode("utf-8", errors="replace")
+    except binascii.Error as exc:
+        raise ValueError(f"bad base64 content: {exc}") from exc
