@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 
 from advisor import __version__
-from advisor.commands import audit, governance_cmds
+from advisor.commands import audit, governance_cmds, release, runs, snapshot
+from connectors.errors import ConnectorError
 from governance.errors import GovernanceError
 
 app = typer.Typer(
@@ -17,15 +18,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode="markdown",
 )
 app.add_typer(audit.app, name="audit")
 app.add_typer(governance_cmds.killswitch_app, name="killswitch")
 app.add_typer(governance_cmds.reports_app, name="reports")
 app.command("signoff")(governance_cmds.signoff)
 app.command("whoami")(governance_cmds.whoami)
+app.command("snapshot")(snapshot.snapshot)
+app.command("release-report")(release.release_report)
+app.add_typer(runs.app, name="runs")
 
 # Errors whose message is meant for the user: one line, no traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (GovernanceError,)
+USER_ERRORS: tuple[type[Exception], ...] = (GovernanceError, ConnectorError)
 
 
 def _version(value: bool) -> None:
