@@ -7,19 +7,27 @@ spans (the earliest detector in the list names the kind) and replaces each merge
 Secrets come from detect-secrets' plugins used as a library: we call ``analyze_string``
 directly, which never verifies anything over the network and needs no settings context
 (``analyze_line`` consults the global settings to decide whether to verify). A few narrow
-regexes of our own cover what those plugins miss (whole private-key blocks, unquoted
-``.env``/YAML assignments, fine-grained GitHub tokens, full-length Stripe keys).
+regexes of our own cover what those plugins miss: whole private-key blocks, unquoted
+``.env``/YAML/prose assignments, typed assignments (``api_key: str = "..."``), CLI flags,
+Authorization headers, fine-grained GitHub tokens and full-length Stripe keys.
+
+PII: email addresses, phone numbers (phonenumbers' VALID matcher), Luhn-valid card
+numbers, mod-97-valid IBANs and US SSNs that follow the SSA rules.
+
+Detectors are plain callables in one list (see ``_secret_detectors``/``_pii_detectors``):
+adding one is one entry. Order matters only for naming: where spans overlap, the
+earlier detector's kind wins and the union is masked.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import phonenumbers
@@ -27,13 +35,14 @@ from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_cla
 from detect_secrets.filters import heuristic as ds_heuristic
 from detect_secrets.plugins import keyword as ds_keyword
 from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.basic_auth import BasicAuthDetector
 from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
 from pydantic import BaseModel, ConfigDict
 
 __all__ = ["RedactionResult", "Redactor", "default_redactor", "redact", "redact_data"]
 
-# Placeholders use only [a-z0-9-] inside brackets so no detector can match them; spans
-# touching an existing placeholder are dropped, which keeps redaction idempotent.
+# Placeholders use only [a-z0-9-] inside brackets so detectors do not match them, and
+# existing ones are cut out of every span found: redaction is idempotent.
 PLACEHOLDER_RE = re.compile(r"\[REDACTED:[a-z0-9]+(?:-[a-z0-9]+)*\]")
 
 
@@ -67,10 +76,7 @@ class _Scan:
 
     @functools.cached_property
     def lowered(self) -> str | None:
-        # Case-folded regexes run far faster than IGNORECASE ones; only usable while
-        # offsets line up (a few non-ASCII letters grow when lowered).
-        lowered = self.text.lower()
-        return lowered if len(lowered) == len(self.text) else None
+        return _lowered(self.text)
 
     def lines(self) -> list[tuple[int, str]]:
         """Every line as (offset, text without its newline)."""
@@ -81,20 +87,44 @@ class _Scan:
     def lines_hit(self, gates: tuple[Gate, ...]) -> list[tuple[int, str]]:
         """The lines touched by any gate match, in order, as (offset, text)."""
         if gates not in self._lines_hit:
-            text = self.text
             found: dict[int, int] = {}
             for gate in gates:
-                covered = -1  # matches inside lines already taken need no work
-                for match in gate.finditer(self):
-                    if match.end() <= covered:
-                        continue
-                    start = text.rfind("\n", 0, match.start()) + 1
-                    end = text.find("\n", max(match.start(), match.end() - 1))
-                    covered = len(text) if end < 0 else end
-                    _add_lines(found, text, start, covered)
-            self._lines_hit[gates] = [(start, text[start:end])
+                if gate.within is None:
+                    _add_hit_lines(found, gate, self.text, self.lowered)
+                else:  # run the gate only over the lines its coarse gate picked
+                    _add_hit_lines_among(found, gate, self.lines_hit((gate.within,)))
+            self._lines_hit[gates] = [(start, self.text[start:end])
                                       for start, end in sorted(found.items())]
         return self._lines_hit[gates]
+
+
+def _add_hit_lines(found: dict[int, int], gate: Gate, text: str, lowered: str | None) -> None:
+    covered = -1  # matches inside lines already taken need no work
+    for match in gate.finditer(text, lowered):
+        if match.end() <= covered:
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", max(match.start(), match.end() - 1))
+        covered = len(text) if end < 0 else end
+        _add_lines(found, text, start, covered)
+
+
+def _add_hit_lines_among(found: dict[int, int], gate: Gate,
+                         lines: Sequence[tuple[int, str]]) -> None:
+    joined = "\n".join(line for _, line in lines)
+    starts = list(itertools.accumulate((len(line) + 1 for _, line in lines[:-1]), initial=0))
+    for match in gate.finditer(joined, _lowered(joined)):
+        first = bisect_right(starts, match.start()) - 1
+        last = bisect_right(starts, max(match.start(), match.end() - 1)) - 1
+        for offset, line in lines[first:last + 1]:
+            found[offset] = offset + len(line)
+
+
+def _lowered(text: str) -> str | None:
+    # Case-folded regexes run far faster than IGNORECASE ones; only usable while offsets
+    # line up (a few non-ASCII letters grow when lowered).
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
 
 
 def _add_lines(found: dict[int, int], text: str, start: int, end: int) -> None:
@@ -156,6 +186,7 @@ def _group_end(pattern: str) -> int | None:
 
 
 def _branches(body: str) -> list[str]:
+    """The top-level alternatives of a group's body."""
     cuts, depth = [-1], 0
     for index, char in _scan_regex(body):
         depth += {"(": 1, ")": -1}.get(char, 0)
@@ -184,6 +215,36 @@ def _necessary_part(pattern: str, flags: int) -> str:
     return pattern
 
 
+# A character class (or \d, \w) with an optional quantifier; then a run of literals.
+_LEADING_ATOM = re.compile(r"(\[(?:\\.|[^\]\\])+\]|\\[dw])(?:\{(\d+)(?:,\d*)?\}|([*+?]))?")
+_LITERAL_RUN = re.compile(r"(?:\\[^A-Za-z0-9]|[A-Za-z0-9_:=@/#%&~<>,;!'\"-])+(?![*+?{])")
+
+
+def _literal_led(pattern: str, flags: int) -> str:
+    """[0-9a-z]{32}-us... becomes -us(?<=[0-9a-z]{32}-us)...: same hits, literal first.
+
+    A regex opening with a literal lets the engine jump between candidate positions
+    instead of trying the pattern at each one.
+    """
+    if flags & re.VERBOSE:  # '#' and spaces mean something else there
+        return pattern
+    atom, position = None, 0
+    while (next_atom := _LEADING_ATOM.match(pattern, position)) is not None:
+        atom, position = next_atom, next_atom.end()
+    run = _LITERAL_RUN.match(pattern, position)
+    if atom is None or run is None:
+        return pattern
+    char_class, count, quantifier = atom.groups()
+    width = int(count) if count else (0 if quantifier in ("*", "?") else 1)
+    behind = f"(?<={char_class}{{{width}}}{run.group()})" if width else ""
+    led = run.group() + behind + pattern[run.end():]
+    try:
+        re.compile(led, flags)
+    except re.error:
+        return pattern
+    return led
+
+
 def _foldable(pattern: str) -> bool:
     """True when every letter the pattern names is lowercase (or A-Z beside a-z)."""
     bare = re.sub(r"\\.", "", pattern)
@@ -193,10 +254,13 @@ def _foldable(pattern: str) -> bool:
     return re.search("[A-Z]", bare) is None
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Gate:
+    """A cheap regex whose matches pick the lines worth a detector's real work."""
+
     pattern: re.Pattern[str]
     folded: bool = False  # case-sensitive pattern meant for the lowered text
+    within: Gate | None = None  # a cheaper gate whose lines are the only ones to search
 
     @classmethod
     def of(cls, regex: re.Pattern[str]) -> Gate:
@@ -206,6 +270,7 @@ class Gate:
         flags = regex.flags | re.MULTILINE
         rest = _NEGATED_CLASS.sub(lambda m: m.group(1) or "[^\\n",
                                   _necessary_part(regex.pattern, flags))
+        rest = _literal_led(rest, flags)
         if flags & re.IGNORECASE and _foldable(rest):
             return cls(re.compile(rest, flags & ~re.IGNORECASE), folded=True)
         return cls(re.compile(rest, flags))
@@ -215,16 +280,17 @@ class Gate:
         """Any of these words, case-insensitively."""
         return cls(re.compile("|".join(re.escape(w.lower()) for w in words)), folded=True)
 
-    def finditer(self, scan: _Scan) -> Iterator[re.Match[str]]:
+    def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+        """Matches in ``text``; ``lowered`` is its lowercase twin when offsets agree."""
         if not self.folded:
-            return self.pattern.finditer(scan.text)
-        if scan.lowered is not None:
-            return self.pattern.finditer(scan.lowered)
+            return self.pattern.finditer(text)
+        if lowered is not None:
+            return self.pattern.finditer(lowered)
         pattern = re.compile(self.pattern.pattern, self.pattern.flags | re.IGNORECASE)
-        return pattern.finditer(scan.text)
+        return pattern.finditer(text)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class RegexDetector:
     """One regex, one kind; ``group`` selects the part to mask, ``accept`` vetoes a match.
 
@@ -279,6 +345,10 @@ _KEYWORD_VALUE_ONLY = re.compile(
     re.IGNORECASE,
 )
 _MAX_RESCANS = 8
+_LONG_LINE = 2048
+_WINDOW_MARGIN = 8
+_PLACEHOLDER_NAME = re.compile(r"[A-Z_]{2,}")
+_WORDS = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)+")
 
 
 def _slug(text: str) -> str:
@@ -299,13 +369,29 @@ def _trim(value: str) -> str:
 
 
 def _plausible_keyword_value(value: str) -> bool:
-    """detect-secrets' own default filters, plus: a bare keyword is a field name."""
+    """detect-secrets' own default filters, plus names, constants and plain words."""
     return not (
         ds_heuristic.is_templated_secret(value)
         or ds_heuristic.is_prefixed_with_dollar_sign(value)
         or ds_heuristic.is_not_alphanumeric_string(value)
-        or _KEYWORD_VALUE_ONLY.fullmatch(value)
+        or _KEYWORD_VALUE_ONLY.fullmatch(value)  # PASSWORD_FIELD = "password"
+        or _PLACEHOLDER_NAME.fullmatch(value)  # --token TOKEN, "RSA", "NO_PASSWORD"
+        or _WORDS.fullmatch(value)  # secret_type = "Twilio API Key"
     )
+
+
+def _windows(line: str, gates: Iterable[Gate]) -> list[tuple[int, int]]:
+    """The gate matches in a line, widened a little and merged where they overlap."""
+    lowered = _lowered(line)
+    spans = sorted((max(0, m.start() - _WINDOW_MARGIN), m.end() + _WINDOW_MARGIN)
+                   for gate in gates for m in gate.finditer(line, lowered))
+    windows: list[tuple[int, int]] = []
+    for start, end in spans:
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def _token_end(line: str, end: int) -> int:
@@ -313,7 +399,7 @@ def _token_end(line: str, end: int) -> int:
     return match.end() if match else end
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _PluginScanner:
     """One detect-secrets plugin, plus how to pre-select lines and vet its values."""
 
@@ -326,8 +412,11 @@ class _PluginScanner:
     @classmethod
     def for_plugin(cls, plugin: Any) -> _PluginScanner:
         if isinstance(plugin, ds_keyword.KeywordDetector):
-            # analyze_string() without a file type uses exactly these (quoted values).
-            gates = tuple(map(Gate.of, ds_keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP))
+            # analyze_string() without a file type uses exactly these (quoted values); all
+            # of them need a keyword, which is far cheaper to look for first.
+            keyword = Gate(re.compile(ds_keyword.DENYLIST_REGEX), folded=True)
+            gates = tuple(dataclasses.replace(Gate.of(regex), within=keyword)
+                          for regex in ds_keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
             return cls(plugin, gates, _plausible_keyword_value, extend=False, rescan=True)
         if isinstance(plugin, HighEntropyStringsPlugin):
             def entropic(value: str) -> bool:
@@ -336,13 +425,37 @@ class _PluginScanner:
             return cls(plugin, (Gate.of(plugin.regex),), entropic, extend=False, rescan=False)
         if isinstance(plugin, RegexBasedDetector):
             gates = tuple(Gate.of(regex) for regex in plugin.denylist)
+            if isinstance(plugin, BasicAuthDetector):  # scheme://user:<password>@host
+                return cls(plugin, gates, _plausible_keyword_value, extend=False, rescan=False)
             return cls(plugin, gates, bool, extend=True, rescan=False)
         return cls(plugin, None, bool, extend=True, rescan=False)
 
     def candidate_lines(self, scan: _Scan) -> list[tuple[int, str]]:
         return scan.lines() if self.gates is None else scan.lines_hit(self.gates)
 
-    def values(self, line: str) -> set[str]:
+    def find(self, line: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, value) of every secret the plugin reports in one line."""
+        if self.rescan and self.gates and len(line) > _LONG_LINE:
+            # A long line (minified JSON, a log dump) may hold more assignments than
+            # rescans reach, and each rescan is a whole-line search: analyze each gate
+            # match (the gates are this plugin's own regexes) on its own instead.
+            for start, end in _windows(line, self.gates):
+                for value_start, value_end, value in self._find_in(line[start:end]):
+                    yield start + value_start, start + value_end, value
+        else:
+            yield from self._find_in(line)
+
+    def _find_in(self, line: str) -> Iterator[tuple[int, int, str]]:
+        for value in self._values(line):
+            start = line.find(value)
+            while start != -1:
+                end = start + len(value)
+                if self.extend:
+                    end = _token_end(line, end)
+                yield start, end, value
+                start = line.find(value, end)
+
+    def _values(self, line: str) -> set[str]:
         found: set[str] = set()
         for _ in range(_MAX_RESCANS if self.rescan else 1):
             new = {v for raw in self.plugin.analyze_string(line)
@@ -354,17 +467,8 @@ class _PluginScanner:
                 line = line.replace(value, "\0" * len(value))
         return found
 
-    def spans(self, line: str, value: str) -> Iterator[tuple[int, int]]:
-        start = line.find(value)
-        while start != -1:
-            end = start + len(value)
-            if self.extend:
-                end = _token_end(line, end)
-            yield start, end
-            start = line.find(value, end)
 
-
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class DetectSecretsDetector:
     """Runs detect-secrets plugin instances line by line (as detect-secrets itself does)."""
 
@@ -378,10 +482,8 @@ class DetectSecretsDetector:
         for scanner in self.scanners:
             plugin_type = str(scanner.plugin.secret_type)
             for offset, line in scanner.candidate_lines(scan):
-                for value in scanner.values(line):
-                    kind = _secret_kind(plugin_type, value)
-                    for start, end in scanner.spans(line, value):
-                        yield Span(offset + start, offset + end, kind)
+                for start, end, value in scanner.find(line):
+                    yield Span(offset + start, offset + end, _secret_kind(plugin_type, value))
 
 
 # Plugins that know a secret only by its context, not its shape: their kinds (password,
@@ -481,9 +583,9 @@ def _is_credential_name(name: str) -> bool:
 
 
 _DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
-_PLACEHOLDER_NAME = re.compile(r"[A-Z_]{2,}")
-_TYPE_NAME = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+")
+_TYPE_NAME = re.compile(r"_*[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+")
 _ANNOTATION_REST = re.compile(r"[ \t]*(?:\|[ \t]|=[ \t]|->)")
+_LINE_END = re.compile(r"[ \t]*(?:#.*)?$")
 
 
 def _plausible_unquoted_secret(match: re.Match[str]) -> bool:
@@ -496,9 +598,11 @@ def _plausible_unquoted_secret(match: re.Match[str]) -> bool:
         or any(c in value for c in "([{")  # a call, subscript, generic or template
         or value.startswith(("%", "<", "!"))  # %(pw)s, <your-password>, !vault tags
         or _DOTTED_NAME.fullmatch(value)  # self.password, var.db_password
-        or _PLACEHOLDER_NAME.fullmatch(value)  # --token TOKEN, PASSWORD=CHANGEME
+        or _is_credential_name(value)  # aws_secret_key=aws_secret_key or ...
         or (typed and _TYPE_NAME.fullmatch(value))  # password: HiddenText
         or _ANNOTATION_REST.match(match.string, match.end())  # password: Text | None = None
+        # "token: The token of this node." in a docstring is prose, not a value.
+        or (typed and value.isalpha() and not _LINE_END.match(match.string, match.end()))
         or not _plausible_keyword_value(value)
     )
 
@@ -506,6 +610,10 @@ def _plausible_unquoted_secret(match: re.Match[str]) -> bool:
 def _plausible_prose_secret(match: re.Match[str]) -> bool:
     # In running text "the --password option" or "password: required" are words.
     return not match.group("value").isalpha() and _plausible_unquoted_secret(match)
+
+
+def _plausible_url_password(match: re.Match[str]) -> bool:
+    return _plausible_keyword_value(match.group("pw"))  # not <password>, ${PW} or ***
 
 
 def _plausible_quoted_secret(match: re.Match[str]) -> bool:
@@ -522,7 +630,8 @@ def _secret_detectors(*, entropy: bool) -> list[Detector]:
         RegexDetector("github-token", _GITHUB_FINE_GRAINED, gate=Gate.literal("github_pat_")),
         RegexDetector("slack-token", _SLACK_APP_TOKEN, gate=Gate.literal("xapp-")),
         RegexDetector("stripe-key", _STRIPE_KEY, gate=Gate.literal("k_live_", "k_test_")),
-        RegexDetector("url-password", _URL_PASSWORD, "pw", gate=Gate.literal("://")),
+        RegexDetector("url-password", _URL_PASSWORD, "pw", _plausible_url_password,
+                      Gate.literal("://")),
         DetectSecretsDetector.of(context),
         RegexDetector("password", _ENV_ASSIGNMENT, "value", unquoted, _CREDENTIAL_GATE),
         RegexDetector("password", _YAML_ASSIGNMENT, "value", unquoted, _CREDENTIAL_GATE),
@@ -543,17 +652,24 @@ def _secret_detectors(*, entropy: bool) -> list[Detector]:
 # a lookbehind afterwards: a leading lookbehind makes the regex engine try every position.
 
 _EMAIL = re.compile(
-    # Not after ':' or '/': the user of scheme://user:pw@host or ssh://git@host is no email.
-    r"(?:(?<=mailto:)|(?<![\w.%+/:=-]))"
-    r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"(?![\w-])"
 )
+_URL_USERINFO_BEFORE = re.compile(r"://[^\s/@]*:?\Z")
 
 
-def _not_scp_remote(match: re.Match[str]) -> bool:
-    # git@github.com:org/repo.git is an SSH remote (a service account, not a person) and
-    # masking it breaks the URL; a real-looking address followed by ': ' is still masked.
-    text, end = match.string, match.end()
-    return not (text[end:end + 1] == ":" and text[end + 1:end + 2] not in ("", " ", "\t"))
+def _is_an_address(match: re.Match[str]) -> bool:
+    """Real-looking addresses are masked; two look-alikes are not.
+
+    - git@github.com:org/repo.git is an SSH remote: a service account, not a person, and
+      masking it would break the remote. An address followed by ': ' is still masked.
+    - In scheme://user@host or scheme://user:pw@host the part before '@' is a URL user
+      (the password is masked as url-password); masking user@host would hide the host.
+    """
+    text, start, end = match.string, match.start(), match.end()
+    scp_remote = text[end:end + 1] == ":" and text[end + 1:end + 2] not in ("", " ", "\t")
+    url_user = _URL_USERINFO_BEFORE.search(text, max(0, start - 256), start) is not None
+    return not (scp_remote or url_user)
 
 
 _CARD = re.compile(
@@ -616,13 +732,19 @@ _NOT_A_PHONE = re.compile(
     r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:[./]\d+)?|\d{1,2}/\d{1,2}/\d{2,4}"
     r"|\d{4}(?:[ -]\d{4}){2,}(?:[ -]\d{1,4})?"
 )
-# ...and shapes it wrongly accepts: table columns, decimals (0.36), fractions (71/1920).
-_NOT_PHONE_LIKE = re.compile(r"[ \t]{2}|(?<!\d)\d\.\d|^[1-9]\d*/")
+# ...and shapes it wrongly accepts.
+_NOT_PHONE_LIKE = re.compile(
+    r"[ \t]{2}"  # table columns
+    r"|(?<!\d)\d\.|\.\d(?!\d)"  # decimals and versions: 0.36, 13.0
+    r"|^[1-9]\d*/|/.*/"  # fractions (71/1920), paths and DOIs (10.1155/2012/674832)
+    r"|(?:19|20)\d\d-[01]\d-[0-3]\d"  # ISO dates
+    r"|-\d$"  # ISBN check digit: 0-471-22361-1
+)
 _MIN_PHONE_DIGITS = 7
 _MAX_PHONE_DIGITS = 17  # E.164 allows 15; a national trunk prefix adds one or two
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class PhoneDetector:
     """phonenumbers' VALID matcher, run only over digit runs that look like phone numbers.
 
@@ -671,7 +793,7 @@ class PhoneDetector:
 
 def _pii_detectors(phone_regions: tuple[str, ...]) -> list[Detector]:
     return [
-        RegexDetector("email", _EMAIL, accept=_not_scp_remote, gate=Gate(re.compile("@"))),
+        RegexDetector("email", _EMAIL, accept=_is_an_address, gate=Gate(re.compile("@"))),
         RegexDetector("payment-card", _CARD, accept=_luhn_ok),
         find_ibans,
         RegexDetector("us-ssn", _SSN),
@@ -682,21 +804,33 @@ def _pii_detectors(phone_regions: tuple[str, ...]) -> list[Detector]:
 # --- the redactor ---------------------------------------------------------------------
 
 
+def _outside(span: Span, starts: Sequence[int], ends: Sequence[int]) -> Iterator[Span]:
+    """The parts of a span clear of existing placeholders (sorted, disjoint intervals)."""
+    start = span.start
+    for i in range(bisect_right(ends, span.start), len(starts)):
+        if starts[i] >= span.end:
+            break
+        if starts[i] > start:
+            yield Span(start, starts[i], span.kind)
+        start = max(start, ends[i])
+    if start < span.end:
+        yield Span(start, span.end, span.kind)
+
+
 def _merge(found: Iterable[tuple[int, Span]], protected: Sequence[tuple[int, int]]) -> list[Span]:
-    """Union overlapping spans; the lowest rank (earliest detector) names the kind."""
+    """Union overlapping spans; the lowest rank (earliest detector) names the kind.
+
+    Existing placeholders are cut out of every span first: they are never redacted again,
+    and a span around one (a key block with no END) still masks everything else.
+    """
     starts = [s for s, _ in protected]
     ends = [e for _, e in protected]
-
-    def touches_placeholder(span: Span) -> bool:
-        i = bisect_left(starts, span.end) - 1
-        return i >= 0 and ends[i] > span.start
-
-    ordered = sorted(((rank, span) for rank, span in found
-                      if span.start < span.end and not touches_placeholder(span)),
-                     key=lambda item: (item[1].start, -item[1].end, item[0]))
+    pieces = sorted(((rank, piece) for rank, span in found
+                     for piece in _outside(span, starts, ends)),
+                    key=lambda item: (item[1].start, -item[1].end, item[0]))
     merged: list[Span] = []
     best_rank = 0
-    for rank, span in ordered:
+    for rank, span in pieces:
         if merged and span.start < merged[-1].end:
             last = merged[-1]
             kind = span.kind if rank < best_rank else last.kind
