@@ -1,0 +1,80 @@
+"""The delivery-quality agent: is this release's scope done, and did its code get in well?
+
+It only reads the snapshot (plus an optional local clone and coverage report), runs the
+deterministic checks, and assembles one report. Every check that cannot run says why
+as a gap, which makes the report ``partial`` and raises its score.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from agents.base import AgentInput, assemble_report
+from agents.change_risk import ChangeRiskModel, ChangeRiskModelError, load_model
+from agents.delivery.context import DeliveryContext, build_context
+from agents.delivery.coverage import CoverageError, CoverageReport, load_coverage
+from agents.delivery.findings import AGENT, Outcome
+from agents.delivery.metrics import release_metrics
+from agents.delivery.policy import DeliveryPolicy
+from agents.delivery.process import check_process
+from agents.delivery.risk import PrRisk, assess, high_risk_findings, riskiest_factor
+from agents.delivery.scope import check_scope
+from agents.delivery.testgaps import check_test_gaps
+from agents.delivery.traceability import check_traceability
+from agents.models import AgentReport, ScoreFactor
+from agents.policy import Policy
+from connectors.provenance import Gap
+from governance.redact import Redactor, default_redactor
+
+
+class DeliveryAgent:
+    name: ClassVar[str] = AGENT
+    needs: ClassVar[tuple[str, ...]] = ("github", "jira")
+
+    def __init__(self, *, redactor: Redactor | None = None,
+                 model: ChangeRiskModel | None = None) -> None:
+        self._redactor = redactor
+        self._model = model
+
+    def analyse(self, inputs: AgentInput, policy: Policy) -> AgentReport:
+        settings = policy.section("delivery", DeliveryPolicy)
+        ctx = build_context(inputs.snapshot, settings, self._redactor or default_redactor())
+        coverage, outcome = self._coverage(inputs)
+        for check in (check_scope, check_traceability, check_process):
+            outcome.add(check(ctx))
+        outcome.add(check_test_gaps(ctx, coverage))
+        risks, factors = self._change_risk(ctx, inputs, outcome)
+        metrics = release_metrics(ctx, outcome.findings, risks, outcome.counts,
+                                  coverage.format if coverage else None)
+        return assemble_report(self.name, self.needs, inputs, policy, outcome.findings,
+                               metrics=metrics, extra_factors=factors,
+                               extra_gaps=_distinct(outcome.gaps))
+
+    def _coverage(self, inputs: AgentInput) -> tuple[CoverageReport | None, Outcome]:
+        if inputs.coverage_file is None:
+            return None, Outcome()
+        try:
+            return load_coverage(inputs.coverage_file), Outcome()
+        except CoverageError as exc:
+            gap = Gap(source="coverage", what="uncovered-changed-lines check", why=str(exc))
+            return None, Outcome(gaps=[gap])
+
+    def _change_risk(self, ctx: DeliveryContext, inputs: AgentInput,
+                     outcome: Outcome) -> tuple[list[PrRisk], list[ScoreFactor]]:
+        if ctx.github is None:
+            return [], []  # the process check already reports GitHub as missing
+        try:
+            model = self._model or load_model()
+        except ChangeRiskModelError as exc:
+            outcome.gaps.append(Gap(source="change-risk-model", what="change-risk scores",
+                                    why=str(exc)))
+            return [], []
+        risks, assessed = assess(ctx, model, inputs.repo_path)
+        outcome.add(assessed)
+        outcome.findings.extend(high_risk_findings(ctx, risks))
+        factor = riskiest_factor(risks, ctx.policy.change_risk)
+        return risks, [factor] if factor else []
+
+
+def _distinct(gaps: list[Gap]) -> list[Gap]:
+    return list(dict.fromkeys(gaps))  # Gap is frozen, hence hashable

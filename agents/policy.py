@@ -1,0 +1,65 @@
+"""``config/policy.yaml``: thresholds and weights, documented in docs/policy.md.
+
+The file has a shared ``scoring`` section and one section per agent; each agent
+validates its own section with its own pydantic model, so agents stay independent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from governance.errors import ConfigError
+
+SectionT = TypeVar("SectionT", bound=BaseModel)
+
+
+class ScoringPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    severity_points: dict[str, float] = Field(default_factory=lambda: {
+        "critical": 40.0, "high": 20.0, "medium": 8.0, "low": 3.0, "info": 0.0})
+    confidence_factor: dict[str, float] = Field(default_factory=lambda: {
+        "high": 1.0, "medium": 0.7, "low": 0.4})
+    category_cap: float = 40.0
+    category_weights: dict[str, float] = Field(default_factory=dict)
+    missing_source_points: float = 10.0
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    scoring: ScoringPolicy = Field(default_factory=ScoringPolicy)
+
+    def section(self, name: str, model: type[SectionT]) -> SectionT:
+        """Validate one agent's section; a bad value is one clear line."""
+        raw = (self.model_extra or {}).get(name) or {}
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in error["loc"])
+            raise ConfigError(f"invalid policy {name}.{where}: {error['msg']}") from None
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    if path is None:
+        from advisor.settings import config_file
+
+        path = config_file("policy.yaml")
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"cannot read policy {path}: {first}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"policy {path} must hold a mapping")
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        raise ConfigError(f"invalid policy {where}: {error['msg']}") from None
