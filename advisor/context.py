@@ -1,4 +1,4 @@
-"""Builds the governance controls from settings, once per command."""
+"""Builds the governance controls and the graph context from settings, once per command."""
 
 from __future__ import annotations
 
@@ -17,3 +17,31 @@ def open_controls(settings: Settings) -> Controls:
         kill_switch_env=settings.kill_switch,
         redactor=redactor,
     )
+
+
+def graph_context(settings: Settings, controls: Controls):  # type: ignore[no-untyped-def]
+    """Everything the graphs' nodes need; imported lazily to keep `advisor --help` fast."""
+    from agents.advisory import build_advisor
+    from agents.policy import load_policy
+    from agents.registry import AGENT_CLASSES, agent_factory
+    from graphs.context import GraphContext
+
+    return GraphContext(
+        settings=settings,
+        controls=controls,
+        policy=load_policy(),
+        advisor=build_advisor(
+            gate=controls.kill_switch, audit=controls.audit, redactor=controls.redactor
+        ),
+        agents={name: agent_factory(name) for name in AGENT_CLASSES},
+        demo_snapshot=_demo_snapshot(),
+    )
+
+
+def _demo_snapshot() -> str | None:
+    try:
+        from advisor.demo import demo_snapshot_path
+    except ImportError:
+        return None
+    path = demo_snapshot_path()
+    return str(path) if path.exists() else None

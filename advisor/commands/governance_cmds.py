@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from advisor.commands.common import console, controls
+from governance.controls import Controls
 from governance.errors import GovernanceError
 from governance.identity import current_identity
 from governance.killswitch import AGENTS, scope_for
@@ -114,8 +115,38 @@ def signoff(
     if not comment.strip():
         raise GovernanceError("--comment is required: say why")
     decision = Decision.APPROVE if approve else Decision.REJECT
-    record = controls().signoff.decide(report_id, current_identity(), decision, comment)
+    actor = current_identity()
+    ctl = controls()
+    record = ctl.signoff.decide(report_id, actor, decision, comment)
     console.print(f"report {record.id} is now {record.status.value} by {record.decided_by}")
+    if record.thread_id:
+        _resume(ctl, record.kind, record.thread_id, record.id, decision, actor, comment)
+
+
+def _resume(
+    ctl: Controls,
+    kind: str,
+    run_id: str,
+    report_id: str,
+    decision: Decision,
+    actor: str,
+    comment: str,
+) -> None:
+    """Wake the paused graph thread with the recorded decision (publishing, if asked)."""
+    from advisor.context import graph_context
+    from advisor.settings import load_settings
+    from graphs.requests import SignOffDecision
+    from graphs.runner import builders, resume_run
+
+    if kind not in builders():
+        return
+    answer = SignOffDecision(
+        report_id=report_id, decision=decision.value, decided_by=actor, comment=comment
+    )
+    state = resume_run(kind, graph_context(load_settings(), ctl), run_id, answer)
+    console.print(f"run {run_id} resumed: {state.get('status')}")
+    for where in state.get("published", []):
+        console.print(f"published: {where}")
 
 
 def whoami() -> None:

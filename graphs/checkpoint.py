@@ -1,0 +1,47 @@
+"""Checkpointers: SQLite beside the governance store by default, PostgreSQL when shared."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from sqlalchemy.engine import make_url
+
+from governance.errors import StoreUnavailable
+
+
+@contextmanager
+def open_checkpointer(database_url: str, home: Path) -> Iterator[BaseCheckpointSaver[str]]:
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        with _postgres(url.set(drivername="postgresql").render_as_string(False)) as saver:
+            yield saver
+        return
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    home.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(home / "checkpoints.db", check_same_thread=False, timeout=30)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        saver = SqliteSaver(conn)
+        saver.setup()
+        yield saver
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _postgres(conninfo: str) -> Iterator[BaseCheckpointSaver[str]]:
+    import psycopg
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    try:
+        with PostgresSaver.from_conn_string(conninfo) as saver:
+            saver.setup()
+            yield saver
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
+        raise StoreUnavailable(f"checkpoint database unavailable: {first}") from None

@@ -1,0 +1,85 @@
+"""Start, resume and inspect graph runs with the right checkpointer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, cast
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+
+from graphs.checkpoint import open_checkpointer
+from graphs.context import GraphContext
+from graphs.requests import RunRequest, SignOffDecision
+from graphs.state import RunState
+
+GraphBuilder = Callable[[], StateGraph[Any, Any, Any, Any]]
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def builders() -> dict[str, GraphBuilder]:
+    from graphs.release_report import build_release_graph
+
+    found: dict[str, GraphBuilder] = {"release": build_release_graph}
+    return found
+
+
+@contextmanager
+def compiled(kind: str, ctx: GraphContext) -> Iterator[CompiledStateGraph[Any, Any, Any, Any]]:
+    settings = ctx.settings
+    with open_checkpointer(settings.resolved_database_url, settings.home) as saver:
+        yield builders()[kind]().compile(checkpointer=saver)
+
+
+def start_run(
+    kind: str,
+    ctx: GraphContext,
+    request: RunRequest,
+    actor: str,
+    progress: Progress | None = None,
+    run_id: str | None = None,
+) -> RunState:
+    """Run until the sign-off interrupt (or the end); returns the state at that point."""
+    run_id = run_id or uuid.uuid4().hex
+    ctx.controls.runs.start(run_id, kind, subject="(loading)", actor=actor)
+    initial: RunState = {
+        "run_id": run_id,
+        "actor": actor,
+        "request": request.model_dump(mode="json"),
+        "agent_reports": {},
+    }
+    return _drive(kind, ctx, initial, run_id, progress)
+
+
+def resume_run(
+    kind: str,
+    ctx: GraphContext,
+    run_id: str,
+    decision: SignOffDecision,
+    progress: Progress | None = None,
+) -> RunState:
+    return _drive(kind, ctx, Command(resume=decision.model_dump()), run_id, progress)
+
+
+def _drive(
+    kind: str, ctx: GraphContext, payload: Any, run_id: str, progress: Progress | None
+) -> RunState:
+    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
+    with compiled(kind, ctx) as graph:
+        for update in graph.stream(payload, config, context=ctx, stream_mode="updates"):
+            for node, change in update.items():
+                if progress:
+                    progress(node, change if isinstance(change, dict) else {})
+        return cast(RunState, graph.get_state(config).values)
+
+
+def thread_state(kind: str, ctx: GraphContext, run_id: str) -> tuple[RunState, tuple[str, ...]]:
+    """The checkpointed state of a thread and the nodes it waits at."""
+    with compiled(kind, ctx) as graph:
+        config: RunnableConfig = {"configurable": {"thread_id": run_id}}
+        snapshot = graph.get_state(config)
+        return cast(RunState, snapshot.values), tuple(snapshot.next)
