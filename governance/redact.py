@@ -73,6 +73,7 @@ class _Scan:
     def __init__(self, text: str) -> None:
         self.text = text
         self._lines_hit: dict[tuple[Gate, ...], list[tuple[int, str]]] = {}
+        self._joined: dict[Gate, _Joined] = {}
 
     @functools.cached_property
     def lowered(self) -> str | None:
@@ -92,10 +93,40 @@ class _Scan:
                 if gate.within is None:
                     _add_hit_lines(found, gate, self.text, self.lowered)
                 else:  # run the gate only over the lines its coarse gate picked
-                    _add_hit_lines_among(found, gate, self.lines_hit((gate.within,)))
+                    _add_hit_lines_among(found, gate, self.joined(gate.within))
             self._lines_hit[gates] = [(start, self.text[start:end])
                                       for start, end in sorted(found.items())]
         return self._lines_hit[gates]
+
+    def joined(self, gate: Gate) -> _Joined:
+        """The lines a gate hits as one text, so a regex runs once over all of them."""
+        if gate not in self._joined:
+            self._joined[gate] = _Joined(self.lines_hit((gate,)))
+        return self._joined[gate]
+
+
+class _Joined:
+    """Some lines of a text joined by newlines, mapping positions back to the text."""
+
+    def __init__(self, lines: Sequence[tuple[int, str]]) -> None:
+        self.lines = lines
+        self.text = "\n".join(line for _, line in lines)
+        self.starts = list(itertools.accumulate((len(line) + 1 for _, line in lines[:-1]),
+                                                initial=0))
+
+    def line_index(self, position: int) -> int:
+        return bisect_right(self.starts, position) - 1
+
+    def original(self, position: int) -> int:
+        index = self.line_index(position)
+        return self.lines[index][0] + position - self.starts[index]
+
+
+def _lowered(text: str) -> str | None:
+    # Case-folded regexes run far faster than IGNORECASE ones; only usable while offsets
+    # line up (a few non-ASCII letters grow when lowered).
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
 
 
 def _add_hit_lines(found: dict[int, int], gate: Gate, text: str, lowered: str | None) -> None:
@@ -109,22 +140,12 @@ def _add_hit_lines(found: dict[int, int], gate: Gate, text: str, lowered: str | 
         _add_lines(found, text, start, covered)
 
 
-def _add_hit_lines_among(found: dict[int, int], gate: Gate,
-                         lines: Sequence[tuple[int, str]]) -> None:
-    joined = "\n".join(line for _, line in lines)
-    starts = list(itertools.accumulate((len(line) + 1 for _, line in lines[:-1]), initial=0))
-    for match in gate.finditer(joined, _lowered(joined)):
-        first = bisect_right(starts, match.start()) - 1
-        last = bisect_right(starts, max(match.start(), match.end() - 1)) - 1
-        for offset, line in lines[first:last + 1]:
+def _add_hit_lines_among(found: dict[int, int], gate: Gate, joined: _Joined) -> None:
+    for match in gate.finditer(joined.text, _lowered(joined.text)):
+        first = joined.line_index(match.start())
+        last = joined.line_index(max(match.start(), match.end() - 1))
+        for offset, line in joined.lines[first:last + 1]:
             found[offset] = offset + len(line)
-
-
-def _lowered(text: str) -> str | None:
-    # Case-folded regexes run far faster than IGNORECASE ones; only usable while offsets
-    # line up (a few non-ASCII letters grow when lowered).
-    lowered = text.lower()
-    return lowered if len(lowered) == len(text) else None
 
 
 def _add_lines(found: dict[int, int], text: str, start: int, end: int) -> None:
@@ -294,7 +315,8 @@ class Gate:
 class RegexDetector:
     """One regex, one kind; ``group`` selects the part to mask, ``accept`` vetoes a match.
 
-    With a gate the regex runs only on the lines the gate hits (it must not span lines).
+    With a gate the regex runs only over the lines the gate hits, joined into one text;
+    it must then never match across a newline.
     """
 
     kind: str
@@ -305,24 +327,29 @@ class RegexDetector:
 
     def __call__(self, scan: _Scan) -> Iterator[Span]:
         if self.gate is None:
-            yield from self._find(scan.text, 0)
+            yield from self._find(scan.text)
             return
-        for offset, line in scan.lines_hit((self.gate,)):
-            yield from self._find(line, offset)
+        joined = scan.joined(self.gate)
+        for span in self._find(joined.text):
+            start = joined.original(span.start)
+            yield Span(start, start + span.end - span.start, span.kind)
 
-    def _find(self, text: str, offset: int) -> Iterator[Span]:
+    def _find(self, text: str) -> Iterator[Span]:
         for match in self.pattern.finditer(text):
             if self.accept is not None and not self.accept(match):
                 continue
             start, end = match.span(self.group)
             if start < end:
-                yield Span(offset + start, offset + end, self.kind)
+                yield Span(start, end, self.kind)
 
 
 # --- detect-secrets ------------------------------------------------------------------
 
 # Off unless entropy=True: they flag git SHAs, hashes, versions and addresses in prose.
 _NOISY_PLUGINS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"})
+# Reports only the "BEGIN ... PRIVATE KEY" phrase, never the key: our block regexes mask
+# whole keys, and the phrase alone is no secret (code naming it would be mangled).
+_UNUSED_PLUGINS = frozenset({"PrivateKeyDetector"})
 
 _KIND_BY_SECRET_TYPE = {
     "AWS Access Key": "aws-access-key",
@@ -498,6 +525,8 @@ def _detect_secrets_plugins(*, entropy: bool) -> tuple[list[Any], list[Any], lis
     noisy: list[Any] = []
     classes: Iterable[type[Any]] = get_mapping_from_secret_type_to_class().values()
     for plugin_class in sorted(classes, key=lambda c: c.__name__):
+        if plugin_class.__name__ in _UNUSED_PLUGINS:
+            continue
         if plugin_class.__name__ in _NOISY_PLUGINS:
             if entropy:
                 noisy.append(plugin_class())
@@ -516,6 +545,15 @@ _PRIVATE_KEY_BLOCK = re.compile(
     r"(?:-{4,5} ?END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)? ?-{4,5}|\Z)",
     re.DOTALL,
 )
+_PUTTY_KEY = re.compile(r"PuTTY-User-Key-File-\d+:.*?(?:Private-MAC: *[0-9a-fA-F]+|\Z)", re.DOTALL)
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{20}")
+
+
+def _has_key_material(match: re.Match[str]) -> bool:
+    # Code naming the markers (START = "-----BEGIN ... KEY-----"; END = ...) holds no key.
+    return _KEY_MATERIAL.search(match.group(0)) is not None
+
+
 _URL_PASSWORD = re.compile(
     # scheme://user:password@host — greedy up to the last '@' before the host, so an
     # unencoded '@' inside the password is still covered; only the password is masked.
@@ -543,10 +581,12 @@ _LINE_START = r"^[+\- ]?[ \t]*"  # a unified-diff marker, then indentation
 # The value stops before trailing punctuation: "(Password: x)." masks only x.
 _VALUE = r"(?P<value>[^\s'\"`]\S*?)(?P<tail>[),;.'\"`]*)(?=\s|$)"
 _ENV_ASSIGNMENT = re.compile(  # KEY=value (no spaces: Python's ``x = y`` is code)
-    rf"{_LINE_START}(?:export[ \t]+)?{_SECRET_KEY}(?P<op>=){_VALUE}", re.IGNORECASE
+    rf"{_LINE_START}(?:export[ \t]+)?{_SECRET_KEY}(?P<op>=){_VALUE}",
+    re.IGNORECASE | re.MULTILINE,
 )
 _YAML_ASSIGNMENT = re.compile(
-    rf"{_LINE_START}(?:-[ \t]+)?{_SECRET_KEY}(?P<op>:)[ \t]+{_VALUE}", re.IGNORECASE
+    rf"{_LINE_START}(?:-[ \t]+)?{_SECRET_KEY}(?P<op>:)[ \t]+{_VALUE}",
+    re.IGNORECASE | re.MULTILINE,
 )
 _PROSE_ASSIGNMENT = re.compile(  # "Password: x" in a ticket, "password=x" in a DSN
     rf"(?<![\w.-])(?:password|passwd|passphrase)(?:(?P<op>=)|[ \t]*:[ \t]+){_VALUE}",
@@ -585,7 +625,7 @@ def _is_credential_name(name: str) -> bool:
 _DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _TYPE_NAME = re.compile(r"_*[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+")
 _ANNOTATION_REST = re.compile(r"[ \t]*(?:\|[ \t]|=[ \t]|->)")
-_LINE_END = re.compile(r"[ \t]*(?:#.*)?$")
+_LINE_END = re.compile(r"[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
 def _plausible_unquoted_secret(match: re.Match[str]) -> bool:
@@ -624,7 +664,8 @@ def _secret_detectors(*, entropy: bool) -> list[Detector]:
     tokens, context, noisy = _detect_secrets_plugins(entropy=entropy)
     unquoted, prose = _plausible_unquoted_secret, _plausible_prose_secret
     detectors: list[Detector] = [
-        RegexDetector("private-key", _PRIVATE_KEY_BLOCK),
+        RegexDetector("private-key", _PRIVATE_KEY_BLOCK, accept=_has_key_material),
+        RegexDetector("private-key", _PUTTY_KEY, accept=_has_key_material),
         DetectSecretsDetector.of(tokens),
         RegexDetector("aws-secret-key", _AWS_SECRET_UNQUOTED, "value", gate=Gate.literal("aws")),
         RegexDetector("github-token", _GITHUB_FINE_GRAINED, gate=Gate.literal("github_pat_")),
@@ -667,7 +708,7 @@ def _is_an_address(match: re.Match[str]) -> bool:
       (the password is masked as url-password); masking user@host would hide the host.
     """
     text, start, end = match.string, match.start(), match.end()
-    scp_remote = text[end:end + 1] == ":" and text[end + 1:end + 2] not in ("", " ", "\t")
+    scp_remote = text[end:end + 1] == ":" and bool(text[end + 1:end + 2].strip())
     url_user = _URL_USERINFO_BEFORE.search(text, max(0, start - 256), start) is not None
     return not (scp_remote or url_user)
 

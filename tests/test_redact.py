@@ -42,6 +42,14 @@ EC_KEY = """-----BEGIN EC PRIVATE KEY-----
 MHcCAQEEIBfakeFakeFakeFakeFakeFakeFakeFakeFakeFakeoAoGCCqGSM49AwEHoU
 QDQgAEfakekeymaterialonlyfortestsXJ0ZXN0cw==
 -----END EC PRIVATE KEY-----"""
+PUTTY_KEY = """PuTTY-User-Key-File-2: ssh-rsa
+Encryption: none
+Comment: release-bot
+Public-Lines: 1
+AAAAB3NzaC1yc2EAAAADAQABAAABAQDfakepublicpartonlyfortests
+Private-Lines: 1
+AAABAQCfakeprivatekeymaterialonlyfortestsAAAAgQD3fake
+Private-MAC: 8e2f0c1d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d"""
 ENCRYPTED_KEY = """-----BEGIN ENCRYPTED PRIVATE KEY-----
 MIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQIfakeSaltAgIIADAMBgg
 -----END ENCRYPTED PRIVATE KEY-----"""
@@ -150,6 +158,8 @@ SECRETS: list[tuple[str, str, str, tuple[str, ...], int]] = [
     ("private-key-openssh", OPENSSH_KEY, "private-key", ("b3BlbnNzaC1rZXktdjEAAAAABG5vbmU",), 1),
     ("private-key-ec", EC_KEY, "private-key", ("MHcCAQEEIBfake",), 1),
     ("private-key-encrypted", ENCRYPTED_KEY, "private-key", ("MIIFHDBOBgkqhkiG9w0B",), 1),
+    ("private-key-putty", f"bot.ppk:\n{PUTTY_KEY}\n", "private-key",
+     ("AAABAQCfakeprivatekeymaterial", "Private-MAC: 8e2f"), 1),
     ("private-key-in-json", '{"key": "' + RSA_KEY.replace("\n", "\\n") + '"}', "private-key",
      ("MIIEowIBAAKCAQEA",), 1),
 ]
@@ -253,6 +263,8 @@ resource "aws_db_instance" "main" {
                   'secret_type = "Twilio API Key"\nPASSWORD=CHANGEME\n'),
     ("url-placeholders", ":connectstring: postgresql://<username>:<password>@<host>/<db>\n"
                          "Masked proxy url, i.e. https://***:***@proxy.example.com\n"),
+    ("pem-marker-constants", '_SK_START = b"-----BEGIN OPENSSH PRIVATE KEY-----"\n'
+                             '_SK_END = b"-----END OPENSSH PRIVATE KEY-----"\n'),
     ("phone-lookalikes", "texture (standard error):   0.36   4.885\n"
                          "deprecated in 13.0 - 2024-08-20; doi:10.1155/2012/674832; "
                          "ISBN 0-471-22361-1; fractions 71/1920, 17253/339200.\n"),
@@ -303,6 +315,7 @@ def test_url_password_keeps_scheme_user_and_host() -> None:
     ("https://deploy:hunter2-long@git.example.com/x",
      "https://deploy:[REDACTED:url-password]@git.example.com/x"),
     ("owner:bob@example.com", "owner:[REDACTED:email]"),
+    ("line one\nask bob@example.com:\nline three", "line one\nask [REDACTED:email]:\nline three"),
     ("/users?email=bob@example.com&page=2", "/users?email=[REDACTED:email]&page=2"),
 ])
 def test_email_lookalikes(text: str, expected: str) -> None:
@@ -325,7 +338,8 @@ def test_private_key_without_end_is_masked_to_the_end() -> None:
 
 
 def test_existing_placeholders_are_cut_out_of_a_span() -> None:
-    text = "-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret\nmail [REDACTED:email]\nmoresecret"
+    text = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAv4Lq0Wm3yQ2b7sP9\n"
+            "mail [REDACTED:email]\nYd1XcT5nKj8rA2uHf6LzE0oVgN4iRtBk")
     result = redact(text)
     assert result.text == "[REDACTED:private-key][REDACTED:email][REDACTED:private-key]"
     assert result.counts == {"private-key": 2}
