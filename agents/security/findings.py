@@ -1,0 +1,113 @@
+"""Building security findings: evidence at file:line plus the PR, always redacted.
+
+Every free-text field that may carry repository text (title, explanation, evidence
+detail, recommendation) goes through the redactor here, so no scanner has to
+remember to. Fingerprints are built from stable identifiers, never from secret values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from agents.injection import visible
+from agents.models import Confidence, Evidence, EvidenceKind, Finding, Severity, fingerprint
+from agents.security.taxonomy import DEFAULTS, Category
+from connectors.github.models import PullRequest
+from governance.redact import Redactor
+
+__all__ = ["AGENT", "FindingFactory", "PrRef"]
+
+AGENT = "security"
+_SNIPPET = 200
+
+
+@dataclass(frozen=True)
+class PrRef:
+    """What a finding is about: a PR, or (``name`` set) the release as a whole."""
+
+    number: int
+    url: str
+    repo: str | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        return f"{self.repo}#{self.number}" if self.repo else f"#{self.number}"
+
+    @classmethod
+    def of(cls, pr: PullRequest, repo: str | None = None) -> PrRef:
+        return cls(number=pr.number, url=pr.html_url, repo=repo)
+
+
+class FindingFactory:
+    def __init__(self, redactor: Redactor, *, max_evidence: int = 10) -> None:
+        self.redactor = redactor
+        self.max_evidence = max_evidence
+
+    def clean(self, text: str, limit: int = 2000) -> str:
+        cleaned = self.redactor.redact(visible(text)).text
+        return cleaned if len(cleaned) <= limit else cleaned[:limit - 1] + "…"
+
+    def snippet(self, text: str) -> str:
+        return self.clean(" ".join(text.split()), _SNIPPET)
+
+    def at(self, pr: PrRef, path: str, line: int | None, detail: str | None = None,
+           kind: EvidenceKind = EvidenceKind.FILE) -> Evidence:
+        ref = f"{path}:{line}" if line else path
+        return Evidence(kind=kind, ref=f"{ref} ({pr.label})", url=pr.url, path=path, line=line,
+                        detail=self.snippet(detail) if detail else None)
+
+    def on_pr(self, pr: PrRef, detail: str | None = None) -> Evidence:
+        return Evidence(kind=EvidenceKind.PULL_REQUEST, ref=pr.label, url=pr.url,
+                        detail=self.snippet(detail) if detail else None)
+
+    def finding(
+        self,
+        category: Category,
+        pr: PrRef,
+        key: Sequence[object],
+        *,
+        severity: Severity,
+        confidence: Confidence,
+        title: str,
+        explanation: str,
+        evidence: Sequence[Evidence],
+        recommendation: str,
+        cwe: Sequence[str] | None = None,
+        owasp: Sequence[str] | None = None,
+    ) -> Finding:
+        default_cwe, default_owasp = DEFAULTS[category]
+        shown = list(evidence[:self.max_evidence])
+        more = len(evidence) - len(shown)
+        if more > 0:
+            explanation += f" ({more} more location(s) not listed.)"
+        return Finding(
+            fingerprint=fingerprint(category.value, pr.label, *key),
+            agent=AGENT,
+            category=category.value,
+            severity=severity,
+            confidence=confidence,
+            title=self.clean(title, 300),
+            explanation=self.clean(explanation),
+            evidence=shown,
+            recommendation=self.clean(recommendation),
+            cwe=list(dict.fromkeys(cwe if cwe is not None else default_cwe)),
+            owasp=list(dict.fromkeys(owasp if owasp is not None else default_owasp)),
+        )
+
+    def unreadable(self, pr: PrRef, path: str, what: str, error: str) -> Finding:
+        """Malformed input: named, low severity, never a crash and never 'all clear'."""
+        reason = (error.splitlines() or ["unknown error"])[0][:200]
+        return self.finding(
+            Category.INPUT_UNREADABLE, pr, (path, what),
+            severity=Severity.LOW, confidence=Confidence.HIGH,
+            title=f"Could not read {path} as {what}",
+            explanation=(f"{path} could not be parsed as {what} ({reason}); "
+                         "the checks that need it fell back to the diff lines or did not run "
+                         "for this file."),
+            evidence=[self.at(pr, path, None)],
+            recommendation=f"Check that {path} is valid {what}; the build will likely fail too.",
+        )

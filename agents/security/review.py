@@ -1,0 +1,279 @@
+"""One PR's security review: every scanner over its diff, findings, gaps and checklist.
+
+``PullReviewer`` holds what is expensive to build (detect-secrets plugins, bandit's
+configuration, compiled globs, the OSV index) so a release of a thousand PRs builds
+them once. Per PR, each changed file is parsed once and its post-change content read
+at most once, and only for the file kinds that need it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.iac.checkov import CheckovFailure
+from agents.iac.terraform_rules import RuleSettings
+from agents.models import Finding, LlmUsage
+from agents.security.checklist import SecurityChecklist, checklist_for
+from agents.security.content import ContentProvider, PostChange, post_change
+from agents.security.critical_paths import (
+    CriticalPaths,
+    OwnerIndex,
+    critical_path_findings,
+    load_critical_paths,
+)
+from agents.security.dependencies import (
+    DependencyChange,
+    DependencyScan,
+    OsvIndex,
+    advisory_findings,
+    read_manifest,
+)
+from agents.security.dependencies.manifests import LINE_BASED, manifest_kind
+from agents.security.diff import FileDiff, file_diff, mask_lines, render_patch
+from agents.security.findings import FindingFactory, PrRef
+from agents.security.iac import checkov_findings, terraform_findings
+from agents.security.injection_scan import injection_detections, security_injection_findings
+from agents.security.llm_review import SecondOpinion, llm_review
+from agents.security.policy import SecurityPolicy
+from agents.security.sast import BanditRunner, PythonSource, hunk_sources, sast_findings
+from agents.security.secrets import SecretScanner, secret_findings
+from agents.security.trojan import trojan_findings, trojan_hits
+from agents.security.workflows import WorkflowSettings, is_workflow, workflow_findings
+from connectors.github.models import CodeOwnerRule, Commit, PullRequest
+from connectors.osv.models import OsvResult
+from connectors.provenance import Gap
+from governance.redact import Redactor, default_redactor
+
+__all__ = ["PullReview", "PullReviewer"]
+
+# Patches GitHub omits for these are binary content, not a gap in what we could read.
+_BINARY = frozenset({".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz",
+                     ".tgz", ".jar", ".woff", ".woff2", ".ttf", ".eot", ".mp4", ".mp3",
+                     ".so", ".dylib", ".dll", ".exe", ".bin", ".class", ".pyc"})
+
+
+class PullReview(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    pull_request: int
+    url: str
+    findings: list[Finding] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list)
+    checklist: SecurityChecklist
+    dependency_changes: list[DependencyChange] = Field(default_factory=list)
+    metrics: dict[str, int] = Field(default_factory=dict)
+    llm: LlmUsage = Field(default_factory=LlmUsage)
+
+
+def _is_python(path: str) -> bool:
+    return PurePosixPath(path).suffix in (".py", ".pyi")
+
+
+def _is_terraform(path: str) -> bool:
+    return PurePosixPath(path).suffix == ".tf"
+
+
+def _needs_content(path: str) -> bool:
+    kind = manifest_kind(path)
+    return (_is_python(path) or _is_terraform(path) or is_workflow(path)
+            or (kind is not None and kind not in LINE_BASED))
+
+
+@dataclass
+class _Pass:
+    """What one PR's review collects while it walks the files."""
+
+    ref: PrRef
+    findings: list[Finding] = field(default_factory=list)
+    python: list[PythonSource] = field(default_factory=list)
+    dependencies: DependencyScan = field(default_factory=DependencyScan)
+    unseen: list[str] = field(default_factory=list)  # no or truncated patch
+    partial: dict[str, str] = field(default_factory=dict)  # path -> why only hunks were read
+    posts: dict[str, PostChange] = field(default_factory=dict)
+    masked: dict[str, dict[int, str]] = field(default_factory=dict)  # lines with secrets
+    metrics: dict[str, int] = field(default_factory=dict)
+
+    def count(self, name: str, by: int = 1) -> None:
+        self.metrics[name] = self.metrics.get(name, 0) + by
+
+
+class PullReviewer:
+    def __init__(
+        self,
+        policy: SecurityPolicy | None = None,
+        *,
+        content: ContentProvider | None = None,
+        codeowners: Sequence[CodeOwnerRule] = (),
+        osv: OsvResult | None = None,
+        critical_paths: CriticalPaths | None = None,
+        advisor: SecondOpinion | None = None,
+        redactor: Redactor | None = None,
+        repo: str | None = None,
+    ) -> None:
+        self.policy = policy or SecurityPolicy()
+        self.content = content
+        self.repo = repo
+        self.advisor = advisor if self.policy.llm_review else None
+        self.redactor = redactor or default_redactor()
+        self.factory = FindingFactory(self.redactor, max_evidence=self.policy.max_evidence)
+        self.secrets = SecretScanner(entropy=self.policy.secret_entropy_plugins)
+        self.bandit = BanditRunner(min_severity=self.policy.sast_min_severity,
+                                   min_confidence=self.policy.sast_min_confidence,
+                                   skip_tests=self.policy.sast_skip_tests)
+        self.owners = OwnerIndex(codeowners)
+        self.critical = critical_paths or load_critical_paths(self.policy.critical_paths_file)
+        self.osv = OsvIndex(osv)
+        self.rules = RuleSettings(web_ports=frozenset(self.policy.web_ports),
+                                  disabled=frozenset(self.policy.iac_disabled_rules))
+        self.workflow_settings = WorkflowSettings(
+            first_party_owners=frozenset(o.lower() for o in self.policy.first_party_action_owners),
+            default_token_permissions=self.policy.default_token_permissions)
+        self.teams = {team.lower(): frozenset(m.lower().lstrip("@") for m in members)
+                      for team, members in self.policy.team_members.items()}
+
+    # -- per file ---------------------------------------------------------------------
+
+    def _post(self, work: _Pass, diff: FileDiff) -> PostChange:
+        if diff.path not in work.posts:
+            work.posts[diff.path] = post_change(diff, self.content,
+                                                max_bytes=self.policy.max_file_bytes)
+        return work.posts[diff.path]
+
+    def _python(self, work: _Pass, diff: FileDiff, post: PostChange) -> None:
+        work.count("python_files")
+        if post.text is not None:
+            try:
+                ast.parse(post.text)
+            except (SyntaxError, ValueError) as exc:
+                work.findings.append(self.factory.unreadable(work.ref, diff.path, "Python",
+                                                             f"{type(exc).__name__}"))
+            else:
+                work.python.append(PythonSource(diff.path, post.text, diff.added_numbers))
+                return
+        sources, failed = hunk_sources(diff)
+        work.python += sources
+        work.count("python_hunk_only_files")
+        if failed:
+            work.partial[diff.path] = (f"{post.why or 'the file does not parse'}; bandit could "
+                                       f"not read {failed} hunk(s) on their own")
+
+    def _file(self, work: _Pass, diff: FileDiff) -> None:
+        ref, factory = work.ref, self.factory
+        work.count("files_scanned")
+        work.count("added_lines", len(diff.added))
+        secrets = self.secrets.scan(diff)
+        if secrets:
+            work.masked[diff.path] = {hit.line: hit.masked_line for hit in secrets}
+        work.findings += secret_findings(factory, ref, diff.path, secrets)
+        work.findings += trojan_findings(factory, ref, diff.path, trojan_hits(diff))
+        post = self._post(work, diff) if _needs_content(diff.path) else None
+        if post is not None and _is_python(diff.path):
+            self._python(work, diff, post)
+        if post is not None and _is_terraform(diff.path):
+            outcome = terraform_findings(factory, ref, diff, post, self.rules)
+            work.findings += outcome.findings
+            if outcome.fallback:
+                work.partial[diff.path] = f"Terraform rules on diff lines only: {outcome.fallback}"
+        if post is not None and is_workflow(diff.path):
+            found, fallback = workflow_findings(factory, ref, diff, post, self.workflow_settings)
+            work.findings += found
+            if fallback:
+                work.partial[diff.path] = f"workflow rules on diff lines only: {fallback}"
+        if manifest_kind(diff.path) is not None:
+            work.dependencies.extend(read_manifest(ref.number, diff, post))
+
+    # -- per PR -------------------------------------------------------------------------
+
+    def review(self, pr: PullRequest, *, commits: Sequence[Commit] = (),
+               checkov: Sequence[CheckovFailure] = ()) -> PullReview:
+        ref = PrRef.of(pr, self.repo)
+        work = _Pass(ref)
+        diffs = []
+        for changed in pr.files:
+            if changed.status == "removed":
+                continue
+            diff = file_diff(changed)
+            if not diff.complete and PurePosixPath(diff.path).suffix.lower() not in _BINARY:
+                work.unseen.append(diff.path)
+            diffs.append(diff)
+            self._file(work, diff)
+        self._bandit(work, diffs)
+        gaps = self._dependencies(work)
+        detections = injection_detections(ref, pr.title, pr.body, diffs, commits)
+        work.findings += security_injection_findings(self.factory, ref, detections, commits)
+        critical, critical_gaps = critical_path_findings(self.factory, pr, ref, self.critical,
+                                                         self.owners, self.teams)
+        work.findings += critical
+        work.findings += self._checkov(ref, checkov)
+        usage = self._llm(work, diffs, pr)
+        return PullReview(
+            pull_request=pr.number, url=pr.html_url, findings=work.findings,
+            gaps=[*self._gaps(work), *gaps, *critical_gaps],
+            checklist=checklist_for(ref.label, work.findings),
+            dependency_changes=work.dependencies.changes, metrics=work.metrics, llm=usage)
+
+    def _bandit(self, work: _Pass, diffs: Sequence[FileDiff]) -> None:
+        issues, skipped = self.bandit.scan(work.python)
+        by_path = {d.path: d for d in diffs}
+
+        def text(path: str, line: int) -> str | None:
+            return by_path[path].new_lines.get(line) if path in by_path else None
+
+        work.findings += sast_findings(self.factory, work.ref, issues, text)
+        for path in skipped:
+            work.partial.setdefault(path, "bandit could not parse it")
+
+    def _dependencies(self, work: _Pass) -> list[Gap]:
+        scan = work.dependencies
+        work.count("dependency_changes", len(scan.changes))
+        work.count("unpinned_dependencies", len(scan.unpinned))
+        for path, error in scan.errors:
+            kind = manifest_kind(path)
+            work.findings.append(self.factory.unreadable(
+                work.ref, path, f"a {kind.value if kind else 'dependency'} file", error))
+        for path, why in scan.not_parsed:
+            work.partial.setdefault(path, f"dependency changes not parsed: {why}")
+        findings, gaps = advisory_findings(self.factory, work.ref, scan.changes, self.osv)
+        work.findings += findings
+        return gaps
+
+    def _checkov(self, ref: PrRef, failures: Sequence[CheckovFailure]) -> list[Finding]:
+        by_path: dict[str, list[CheckovFailure]] = {}
+        for failure in failures:
+            by_path.setdefault(failure.path, []).append(failure)
+        return [f for path, group in by_path.items()
+                for f in checkov_findings(self.factory, ref, path, group)]
+
+    def _llm(self, work: _Pass, diffs: Sequence[FileDiff], pr: PullRequest) -> LlmUsage:
+        if self.advisor is None:
+            notice = (["security.llm_review is on but no advisor was supplied"]
+                      if self.policy.llm_review else [])
+            return LlmUsage(notices=notice)
+        # Lines with a detected secret are sent masked, whatever the redactor would catch.
+        patches = {d.path: render_patch(d, work.masked.get(d.path, {})) for d in diffs if d.hunks}
+        whole = {p: post.text for p, post in work.posts.items() if post.text is not None}
+        whole.update({d.path: w for d in diffs if d.path not in whole
+                      and (w := d.whole_new_file()) is not None})
+        whole = {p: mask_lines(text, work.masked.get(p, {})) for p, text in whole.items()}
+        review = llm_review(self.advisor, self.redactor, work.ref, work.findings, patches, whole)
+        work.findings += review.findings
+        return review.usage
+
+    @staticmethod
+    def _gaps(work: _Pass) -> list[Gap]:
+        gaps = []
+        if work.unseen:
+            names = ", ".join(work.unseen[:5]) + (", …" if len(work.unseen) > 5 else "")
+            gaps.append(Gap(source="github",
+                            what=f"{work.ref.label}: diff of {len(work.unseen)} file(s) ({names})",
+                            why="GitHub sent no patch or a truncated one (very large diff); "
+                                "the lines it left out were not scanned"))
+        for path, why in sorted(work.partial.items()):
+            gaps.append(Gap(source="repository", what=f"{work.ref.label}: {path}", why=why))
+        return gaps
+

@@ -1,0 +1,244 @@
+"""Secrets in added lines, with detect-secrets' plugins used as a library.
+
+Plugins are instantiated once per process. We call ``analyze_string`` (never
+``analyze_line``, which may verify a secret over the network when the global settings
+say so) and apply detect-secrets' default filters ourselves: skipped file kinds, the
+``pragma: allowlist secret`` comment, and its heuristics for obvious false positives.
+``is_indirect_reference`` (``password = get_password()``) is applied to the keyword
+plugin only: a token-shaped literal is a secret whatever call surrounds it.
+
+Speed: each plugin runs only on lines its gate hits (``governance.redact.Gate``: a
+necessary part of the plugin's regexes, run once over the file's added text).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any
+
+from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.filters import heuristic
+from detect_secrets.filters.allowlist import is_line_allowlisted
+from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+from detect_secrets.plugins.keyword import (
+    CONFIG_DENYLIST_REGEX_TO_GROUP,
+    DENYLIST,
+    QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
+    REGEX_BY_FILETYPE,
+    KeywordDetector,
+)
+from detect_secrets.util.code_snippet import CodeSnippet
+from detect_secrets.util.filetype import determine_file_type
+
+from agents.models import Confidence, Finding, Severity
+from agents.security.diff import DiffLine, FileDiff
+from agents.security.findings import FindingFactory, PrRef
+from agents.security.taxonomy import Category
+from governance.redact import Gate
+
+__all__ = ["SecretHit", "SecretScanner", "secret_findings"]
+
+# Off unless asked for: they flag hashes, SHAs and addresses (as the redactor does).
+_NOISY = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"})
+_CONTEXT_BASED = frozenset({"KeywordDetector", "BasicAuthDetector"})
+_KEYWORD_GATE = re.compile("|".join(DENYLIST))  # lowercase words, run on lowered text
+_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=]*")
+_MASK = "[REDACTED:secret]"
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    line: int
+    secret_type: str
+    plugin: str
+    masked_line: str  # the line with the value replaced; still redacted again on output
+
+
+@dataclass(frozen=True)
+class _Scanner:
+    plugin: Any
+    gates: tuple[tuple[re.Pattern[str], bool], ...] | None  # (pattern, folded); None: all
+
+
+def _gates(plugin: Any) -> tuple[tuple[re.Pattern[str], bool], ...] | None:
+    if isinstance(plugin, KeywordDetector):
+        return ((_KEYWORD_GATE, True),)
+    if isinstance(plugin, RegexBasedDetector):
+        try:
+            built = [Gate.of(regex) for regex in plugin.denylist]
+        except re.error:
+            return None
+        return tuple((gate.pattern, gate.folded) for gate in built)
+    return None
+
+
+@lru_cache(maxsize=2)
+def _scanners(entropy: bool) -> tuple[_Scanner, ...]:
+    """Token-shaped plugins first, then context-based ones: the first to claim a value
+    names its type."""
+    classes: list[type[Any]] = sorted(get_mapping_from_secret_type_to_class().values(),
+                                      key=lambda c: c.__name__)
+    chosen = [c for c in classes if entropy or c.__name__ not in _NOISY]
+    chosen.sort(key=lambda c: (c.__name__ in _CONTEXT_BASED, c.__name__ in _NOISY))
+    return tuple(_Scanner(plugin, _gates(plugin)) for plugin in (c() for c in chosen))
+
+
+def _keyword_regexes(path: str) -> dict[re.Pattern[str], int]:
+    name = PurePosixPath(path).name
+    if name == ".env" or name.startswith(".env."):
+        return CONFIG_DENYLIST_REGEX_TO_GROUP  # KEY=value, unquoted
+    found: dict[re.Pattern[str], int] = REGEX_BY_FILETYPE.get(
+        determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+    return found
+
+
+def _skipped_file(path: str) -> bool:
+    return (heuristic.is_non_text_file(path) or heuristic.is_lock_file(path)
+            or heuristic.is_swagger_file(path))
+
+
+def _trim(value: str) -> str:
+    # Some plugin regexes include their delimiters (Artifactory: a leading space or quote).
+    return value.strip().strip("'\"").lstrip("=:").strip()
+
+
+def _false_positive(value: str, line: str, plugin: Any) -> bool:
+    return (heuristic.is_sequential_string(value) or heuristic.is_potential_uuid(value)
+            or heuristic.is_likely_id_string(value, line, plugin)
+            or heuristic.is_templated_secret(value)
+            or heuristic.is_prefixed_with_dollar_sign(value)
+            or heuristic.is_not_alphanumeric_string(value))
+
+
+def _mask(line: str, value: str) -> str:
+    out, position = [], 0
+    start = line.find(value)
+    while start != -1:
+        tail = _TOKEN_TAIL.match(line, start + len(value))
+        end = tail.end() if tail else start + len(value)
+        out += [line[position:start], _MASK]
+        position = end
+        start = line.find(value, end)
+    return "".join(out) + line[position:]
+
+
+class SecretScanner:
+    def __init__(self, *, entropy: bool = False) -> None:
+        self._scanners = _scanners(entropy)
+
+    def scan(self, diff: FileDiff) -> list[SecretHit]:
+        if not diff.added or _skipped_file(diff.path):
+            return []
+        added = diff.added
+        text = "\n".join(line.text for line in added)
+        lowered = text.lower()
+        starts = [0]
+        for line in added[:-1]:
+            starts.append(starts[-1] + len(line.text) + 1)
+        seen: set[tuple[int, str]] = set()
+        hits: list[SecretHit] = []
+        for scanner in self._scanners:
+            for index in _candidates(scanner, text, lowered, starts):
+                line = added[index]
+                for value in self._values(scanner.plugin, line.text, diff.path):
+                    if (line.number, value) in seen or self._filtered(scanner.plugin, value,
+                                                                       line, diff):
+                        continue
+                    seen.add((line.number, value))
+                    hits.append(SecretHit(line.number, str(scanner.plugin.secret_type),
+                                          type(scanner.plugin).__name__,
+                                          _mask(line.text, value)))
+        return sorted(hits, key=lambda h: h.line)
+
+    @staticmethod
+    def _values(plugin: Any, line: str, path: str) -> set[str]:
+        if isinstance(plugin, KeywordDetector):
+            raw = plugin.analyze_string(line, denylist_regex_to_group=_keyword_regexes(path))
+        else:
+            raw = plugin.analyze_string(line)
+        values = {v for item in raw if (v := _trim(str(item)))}
+        if isinstance(plugin, HighEntropyStringsPlugin):
+            values = {v for v in values
+                      if plugin.calculate_shannon_entropy(v) > plugin.entropy_limit}
+        return values
+
+    @staticmethod
+    def _filtered(plugin: Any, value: str, line: DiffLine, diff: FileDiff) -> bool:
+        previous = diff.new_lines.get(line.number - 1, "")
+        context = CodeSnippet(snippet=[previous, line.text], start_line=line.number - 1,
+                              target_index=1)
+        if is_line_allowlisted(diff.path, line.text, context):
+            return True
+        if type(plugin).__name__ in _CONTEXT_BASED and heuristic.is_indirect_reference(line.text):
+            return True
+        return _false_positive(value, line.text, plugin)
+
+
+def _candidates(scanner: _Scanner, text: str, lowered: str, starts: list[int]) -> Iterator[int]:
+    if scanner.gates is None:
+        yield from range(len(starts))
+        return
+    found: set[int] = set()
+    for pattern, folded in scanner.gates:
+        if folded and len(lowered) != len(text):  # some letters grow when lowered
+            pattern, folded = re.compile(pattern.pattern, pattern.flags | re.IGNORECASE), False
+        for match in pattern.finditer(lowered if folded else text):
+            found.add(bisect_right(starts, match.start()) - 1)
+    yield from sorted(found)
+
+
+# -- findings ----------------------------------------------------------------------------
+
+_TEST_PARTS = frozenset({"test", "tests", "testdata", "fixtures", "fixture", "examples",
+                         "example", "samples", "docs", "__tests__", "spec"})
+_DOWN = {Confidence.HIGH: Confidence.MEDIUM, Confidence.MEDIUM: Confidence.LOW,
+         Confidence.LOW: Confidence.LOW}
+
+
+def _looks_like_test_data(path: str) -> bool:
+    parts = PurePosixPath(path.lower()).parts
+    return bool(_TEST_PARTS.intersection(parts[:-1])) or parts[-1].endswith(
+        (".example", ".sample", ".dist"))
+
+
+def _grade(hit: SecretHit, path: str) -> tuple[Severity, Confidence]:
+    if hit.plugin == "PrivateKeyDetector":
+        severity, confidence = Severity.CRITICAL, Confidence.HIGH
+    elif hit.plugin in _NOISY:
+        severity, confidence = Severity.MEDIUM, Confidence.LOW
+    elif hit.plugin in _CONTEXT_BASED:
+        severity, confidence = Severity.HIGH, Confidence.MEDIUM
+    else:
+        severity, confidence = Severity.HIGH, Confidence.HIGH
+    return severity, _DOWN[confidence] if _looks_like_test_data(path) else confidence
+
+
+def secret_findings(factory: FindingFactory, pr: PrRef, path: str,
+                    hits: Sequence[SecretHit]) -> list[Finding]:
+    """One finding per secret: each one has to be rotated on its own."""
+    ordinal: Counter[str] = Counter()
+    findings: list[Finding] = []
+    for hit in hits:
+        ordinal[hit.secret_type] += 1
+        severity, confidence = _grade(hit, path)
+        findings.append(factory.finding(
+            Category.SECRET, pr, (path, hit.secret_type, ordinal[hit.secret_type]),
+            severity=severity, confidence=confidence,
+            title=f"{hit.secret_type} added in {path}:{hit.line}",
+            explanation=(f"detect-secrets ({hit.plugin}) found a {hit.secret_type.lower()} "
+                         f"on an added line. Anyone with read access to the repository or its "
+                         f"history can use it; the value is not reproduced here."),
+            evidence=[factory.at(pr, path, hit.line, hit.masked_line)],
+            recommendation=("Revoke and rotate the credential now (removing it in a later "
+                            "commit does not take it out of history), then load it from a "
+                            "secret store or environment variable. If it is a test value, add "
+                            "'pragma: allowlist secret' on the line."),
+        ))
+    return findings
