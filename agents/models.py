@@ -176,8 +176,12 @@ class LlmUsage(BaseModel):
     notices: list[str] = Field(default_factory=list)
 
     def add(self, other: LlmUsage) -> LlmUsage:
+        # A total that made real calls names the provider and model that made them.
+        named = other if other.calls and (not self.calls or self.provider == "offline") else self
         return self.model_copy(
             update={
+                "provider": named.provider,
+                "model": named.model,
                 "calls": self.calls + other.calls,
                 "input_tokens": self.input_tokens + other.input_tokens,
                 "output_tokens": self.output_tokens + other.output_tokens,

@@ -169,6 +169,8 @@ def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
     def show(node: str, change: dict[str, Any]) -> None:
         if node == "__interrupt__":
             text = "paused for sign-off"
+        elif not change:
+            text = "skipped"
         elif change.get("status") == "halted":
             text = f"halted: {change.get('halt_reason', '')}"
         else:

@@ -182,3 +182,12 @@ def test_summary_top_risks_must_be_known_findings() -> None:
     empty = merge_summary(base, SummaryOutput(summary="s", top_risks=[], suggested_tests=[]),
                           redactor=default_redactor())
     assert empty.top_risks[0] == base[0].fingerprint  # the critical one, by severity
+
+
+def test_usage_totals_keep_the_provider_that_made_the_calls() -> None:
+    from agents.models import LlmUsage
+
+    total = LlmUsage().add(LlmUsage(provider="anthropic", model="claude-sonnet-5-5", calls=2))
+    total = total.add(LlmUsage())  # an agent with no findings adds nothing
+    assert (total.provider, total.model, total.calls) == ("anthropic", "claude-sonnet-5-5", 2)
+    assert LlmUsage().add(LlmUsage()).provider == "offline"

@@ -1,0 +1,46 @@
+"""Every format renders a redacted copy: a report is published text (docs/security.md).
+
+Identifiers a reader needs to check the report against the registry and the snapshot
+(report id, snapshot hash, the signer, timestamps, prompt versions) are kept verbatim:
+a login such as an e-mail address is the named human the sign-off is about.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from agents.aggregate import ReleaseReport
+from governance.redact import Redactor, default_redactor
+
+_VERBATIM = (
+    "schema_version", "kind", "generated_at", "report_id", "signoff_status",
+    "signed_off_by", "signed_off_at", "snapshot_hash", "prompt_versions",
+)
+
+
+def redact_report(report: ReleaseReport, redactor: Redactor | None = None) -> ReleaseReport:
+    """A copy with secrets and PII masked in every string value (idempotent).
+
+    Keys are model field names (or agent metric names), not data, so only values are
+    scanned, each distinct string once: reports repeat the same words a lot.
+    """
+    active = redactor or default_redactor()
+    data = report.model_dump(mode="json")
+    kept = {name: data.pop(name) for name in _VERBATIM}
+    stamps = [trend.pop("timestamps") for trend in data["trends"]]  # thousands of dates
+    masked = _walk(data, functools.cache(lambda text: active.redact(text).text))
+    for trend, times in zip(masked["trends"], stamps, strict=True):
+        trend["timestamps"] = times
+    return ReleaseReport.model_validate({**masked, **kept})
+
+
+def _walk(value: Any, mask: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {key: _walk(item, mask) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_walk(item, mask) for item in value]
+    return value

@@ -1,0 +1,136 @@
+"""A short rich summary for the person who ran the command; the files hold the detail.
+
+Data is wrapped in ``Text`` so a finding titled ``[red]…`` prints as written instead of
+being read as rich markup. Off a terminal (CI logs) tables use ASCII boxes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from advisor.render.common import (
+    band,
+    is_assessed,
+    signoff_command,
+    signoff_text,
+    status_label,
+    usage_line,
+)
+from advisor.render.redaction import redact_report
+from agents.aggregate import ReleaseReport
+from agents.models import Finding
+from governance.redact import Redactor
+
+TOP_RISKS = 10
+_STYLE = {"low": "green", "elevated": "yellow", "high": "bold red", "unassessed": "bold magenta"}
+_SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow",
+                   "low": "cyan", "info": "dim"}
+
+
+def render_terminal(
+    report: ReleaseReport,
+    console: Console,
+    *,
+    written: Mapping[str, Path] | None = None,
+    redactor: Redactor | None = None,
+) -> None:
+    report = redact_report(report, redactor)
+    frame = box.ROUNDED if console.is_terminal else box.ASCII
+    console.print(_banner(report, frame))
+    console.print(_verdict(report))
+    console.print(_scores(report, frame))
+    console.print(_risks(report, frame))
+    if report.gaps:
+        console.print(_gaps(report, frame))
+    console.print(_provenance(report))
+    if written:
+        console.print(_written(written))
+
+
+def _banner(report: ReleaseReport, frame: box.Box) -> Panel:
+    lines = [Text(report.advisory_banner, style="bold"),
+             Text("Sign-off: " + signoff_text(report))]
+    if command := signoff_command(report):
+        lines.append(Text("To decide: " + command, style="cyan"))
+    elif report.signoff_status == "pending_signoff":
+        lines.append(Text("Not registered yet: there is no report id to sign off."))
+    title = Text("ADVISORY — " + report.subject)
+    return Panel(Group(*lines), title=title, box=frame, border_style="red")
+
+
+def _verdict(report: ReleaseReport) -> Text:
+    level = band(report.overall_score)
+    text = Text("Verdict: ", style="bold")
+    text.append(report.verdict, style=_STYLE[level])
+    text.append(f"  ·  overall risk {report.overall_score:g}/100 ({level})\n")
+    text.append(report.recommendation)
+    return text
+
+
+def _scores(report: ReleaseReport, frame: box.Box) -> Table:
+    table = Table("agent", "status", "score", "weight", "contribution", box=frame,
+                  title="Score by agent", title_justify="left")
+    for c in report.contributions:
+        style = _STYLE[band(c.score, c.status)]
+        score = f"{c.score:g}" if is_assessed(c.status) else f"{c.score:g} (worst case)"
+        table.add_row(Text(c.agent), Text(status_label(c.status), style=style),
+                      Text(score, style=style), f"{c.weight:g}", f"{c.contribution:g}")
+    return table
+
+
+def _risks(report: ReleaseReport, frame: box.Box) -> Table | Text:
+    if not report.top_risks:
+        return Text("Top risks: none found.")
+    shown = report.top_risks[:TOP_RISKS]
+    hidden = len(report.top_risks) - len(shown)
+    caption = f"{hidden} more in the report files" if hidden else None
+    table = Table("#", "severity", "agent", "title", "evidence", box=frame,
+                  title="Top risks", title_justify="left", caption=caption)
+    for i, finding in enumerate(shown, 1):
+        severity = finding.severity.value
+        table.add_row(str(i), Text(severity, style=_SEVERITY_STYLE[severity]),
+                      Text(finding.agent), _title(finding), Text(finding.evidence[0].ref))
+    return table
+
+
+def _title(finding: Finding) -> Text:
+    text = Text(finding.title)
+    if finding.source == "llm":
+        text.append(" [LLM]", style="cyan")
+    if finding.annotation and finding.annotation.likely_false_positive:
+        text.append(" [likely false positive]", style="yellow")
+    return text
+
+
+def _gaps(report: ReleaseReport, frame: box.Box) -> Table:
+    table = Table("source", "what is missing", "why", box=frame, title="Data gaps",
+                  title_justify="left", caption="Missing data never lowers a score.")
+    for gap in report.gaps:
+        table.add_row(Text(gap.source), Text(gap.what), Text(gap.why))
+    return table
+
+
+def _provenance(report: ReleaseReport) -> Text:
+    text = Text(f"Report id: {report.report_id or 'not registered'}  ·  "
+                f"snapshot: {report.snapshot_hash or 'none'}\n", style="dim")
+    prompts = ", ".join(f"{k} {v}" for k, v in sorted(report.prompt_versions.items()))
+    text.append(f"Prompt versions: {prompts or 'none'}\n", style="dim")
+    text.append(f"LLM usage: {usage_line(report.llm)}", style="dim")
+    for agent in report.agents:
+        if agent.llm.calls:
+            text.append(f"\n  {agent.agent}: {usage_line(agent.llm)}", style="dim")
+    return text
+
+
+def _written(written: Mapping[str, Path]) -> Text:
+    text = Text("Written:", style="bold")
+    for fmt, path in written.items():
+        text.append(f"\n  {fmt:<5} {path}")
+    return text

@@ -1,0 +1,63 @@
+"""The portfolio agent's finding types, and the one way its checks create findings.
+
+Fingerprints come from the type and the subject (epic, team, or issue pair), never from
+titles or figures, so re-runs over new data keep them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agents.models import Confidence, Evidence, Finding, Severity, fingerprint
+from connectors.provenance import Gap
+
+AGENT = "portfolio"
+
+EPIC_SLIPPING = "epic-slipping"
+SCOPE_CREEP = "scope-creep"
+BLOCKED_WORK = "blocked-work"
+STALE_WORK = "stale-work"
+THROUGHPUT_DROP = "throughput-drop"
+HIGH_BUG_SHARE = "high-bug-share"
+HIGH_TECH_DEBT_SHARE = "high-tech-debt-share"
+LATE_DEPENDENCY = "late-dependency"
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "epic": (EPIC_SLIPPING, SCOPE_CREEP, BLOCKED_WORK, STALE_WORK),
+    "team": (THROUGHPUT_DROP, HIGH_BUG_SHARE, HIGH_TECH_DEBT_SHARE, LATE_DEPENDENCY),
+}
+KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
+
+
+@dataclass
+class Outcome:
+    """What a check found, and what it could not check (each a gap, never silence)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> Outcome:
+        self.findings.extend(other.findings)
+        self.gaps.extend(other.gaps)
+        return self
+
+
+def new_finding(kind: str, subject: Sequence[object], *, severity: Severity,
+                confidence: Confidence, title: str, explanation: str,
+                evidence: Sequence[Evidence], recommendation: str) -> Finding:
+    return Finding(
+        fingerprint=fingerprint(AGENT, kind, *subject),
+        agent=AGENT,
+        category=kind,
+        severity=severity,
+        confidence=confidence,
+        title=title,
+        explanation=explanation,
+        evidence=list(evidence),
+        recommendation=recommendation,
+    )
+
+
+def pct(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
