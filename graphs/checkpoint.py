@@ -40,8 +40,23 @@ def _postgres(conninfo: str) -> Iterator[BaseCheckpointSaver[str]]:
 
     try:
         with PostgresSaver.from_conn_string(conninfo) as saver:
-            saver.setup()
+            _setup_once(conninfo, saver)
             yield saver
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreachable"
         raise StoreUnavailable(f"checkpoint database unavailable: {first}") from None
+
+
+_SETUP_LOCK = 0x61647669736F72  # "advisor": one key for checkpoint migrations
+
+
+def _setup_once(conninfo: str, saver: BaseCheckpointSaver[str]) -> None:
+    """Workers starting together must not run the checkpoint migrations concurrently."""
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
+        try:
+            saver.setup()  # type: ignore[attr-defined]
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
