@@ -41,5 +41,3 @@ def prompts_dir() -> Path:
     return _bundled("prompts")
 
 
-def cassettes_dir() -> Path:
-    return _bundled("cassettes")

@@ -19,6 +19,7 @@ from langgraph.types import interrupt
 from agents.advisory import AdvisoryContext, ReportDigest, TextOrigin, UntrustedText
 from agents.aggregate import AggregationPolicy, ReleaseReport, Trend, aggregate
 from agents.base import AgentInput
+from agents.injection import CATEGORY as INJECTION
 from agents.models import AgentReport, AgentStatus, Finding, RiskScore, ScoreFactor
 from agents.registry import release_dependency_packages
 from connectors.provenance import Gap
@@ -185,7 +186,9 @@ def advise(state: RunState, runtime: Runtime[GraphContext]) -> Update:
     body = snapshot_body(state["snapshot_path"], state["snapshot_hash"])
     reports = [AgentReport.model_validate(r) for r in state.get("agent_reports", {}).values()]
     texts = untrusted_texts(body)
-    annotated = [annotate(report, subject, texts, ctx) for report in reports]
+    # PR text is the security agent's evidence; other agents get no untrusted text, so an
+    # injection attempt is reported once, by the agent whose domain it is.
+    annotated = [annotate(r, subject, texts if r.agent == "security" else [], ctx) for r in reports]
     policy = ctx.policy.section("aggregate", AggregationPolicy)
     release = aggregate(subject, annotated, policy, snapshot_hash=state["snapshot_hash"])
     digest = ReportDigest(
@@ -233,25 +236,40 @@ def annotate(
         report.findings, AdvisoryContext(subject=subject, agent=report.agent, texts=texts)
     )
     return report.model_copy(
-        update={"findings": result.findings, "llm": report.llm.add(result.usage)}
+        update={"findings": without_repeats(result.findings), "llm": report.llm.add(result.usage)}
     )
+
+
+def without_repeats(findings: list[Finding]) -> list[Finding]:
+    """The advisory layer scans PR text for injection attempts the security agent may
+    already have reported: keep one finding per attempt (same category, same evidence)."""
+    seen: set[str] = set()
+    kept = []
+    for finding in findings:
+        if finding.category == INJECTION:
+            if finding.evidence[0].ref in seen:
+                continue
+            seen.add(finding.evidence[0].ref)
+        kept.append(finding)
+    return kept
 
 
 def untrusted_texts(body: SnapshotBody, limit: int = 200) -> list[UntrustedText]:
     """PR titles and bodies, Jira summaries: context for the model, always as data."""
     texts: list[UntrustedText] = []
     if body.github:
+        repo = body.github.repository.full_name
         for pr in body.github.pull_requests[:limit]:
             texts.append(
                 UntrustedText(
-                    origin=TextOrigin.PR_TITLE, id=f"#{pr.number}", text=pr.title, url=pr.html_url
+                    origin=TextOrigin.PR_TITLE, id=f"{repo}#{pr.number}", text=pr.title, url=pr.html_url
                 )
             )
             if pr.body:
                 texts.append(
                     UntrustedText(
                         origin=TextOrigin.PR_BODY,
-                        id=f"#{pr.number}",
+                        id=f"{repo}#{pr.number}",
                         text=pr.body[:4000],
                         url=pr.html_url,
                     )

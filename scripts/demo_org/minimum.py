@@ -1,0 +1,90 @@
+"""The fewest requests a complete read of the demo can take, per source, from the data.
+
+Each entry is (what, pages): a list of n items at page size p costs ceil(n / p) pages,
+at least one (an empty list is still one answer). The connectors' provenance must show
+exactly these totals: nothing skipped, nothing read twice.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from scripts.demo_org import aws, code, issues, pages, pulls
+from scripts.demo_org.cassettes import KNOWN
+from scripts.demo_org.org import (
+    CONFLUENCE_PAGE_SIZE,
+    ENVIRONMENTS,
+    GITHUB_PER_PAGE,
+    JIRA_MAX_RESULTS,
+)
+
+
+def _pages(n: int, size: int) -> int:
+    return max(1, math.ceil(n / size))
+
+
+def github() -> list[tuple[str, int]]:
+    per = GITHUB_PER_PAGE
+    commits = pulls.range_commits()
+    listed = sorted([*pulls.MERGED, *pulls.NOT_IN_RANGE], key=lambda p: p.updated_at,
+                    reverse=True)
+    stop = listed.index(pulls.NOT_IN_RANGE[-1]) + 1
+    changes = code.file_changes()
+    since = commits[0].when - timedelta(minutes=10)
+    in_window = [d for d in pulls.DEPLOYMENTS if d.created >= since]
+    return [
+        ("repository", 1),
+        (f"compare: {len(commits)} commits / {per}", _pages(len(commits), per)),
+        (f"closed PRs by update, down to the first before the range (row {stop}) / {per}",
+         _pages(stop, per)),
+        (f"files of {len(pulls.MERGED)} merged PRs",
+         sum(_pages(len(changes[p.number]), per) for p in pulls.MERGED)),
+        ("reviews, check runs, combined status: one page each per PR",
+         sum(_pages(len(p.reviews), per) + _pages(len(p.checks), per)
+             + _pages(len(p.statuses), per) for p in pulls.MERGED)),
+        ("CODEOWNERS (.github/CODEOWNERS exists)", 1),
+        (f"deployments: one listing per environment ({', '.join(ENVIRONMENTS)})",
+         len(ENVIRONMENTS)),
+        (f"statuses of {len(in_window)} deployments in the range's window",
+         sum(_pages(len(d.statuses), per) for d in in_window)),
+    ]
+
+
+def jira() -> list[tuple[str, int]]:
+    n = len(issues.ISSUES)
+    return [
+        ("fix versions of PAY", 1),
+        (f"search: {n} issues / {JIRA_MAX_RESULTS}", _pages(n, JIRA_MAX_RESULTS)),
+        ("status categories (Reopened is only in changelogs)", 1),
+        (f"remote links: one per issue ({n})", n),
+    ]
+
+
+def confluence() -> list[tuple[str, int]]:
+    n = len(pages.PAGES)
+    return [(f"CQL content search: {n} pages / {CONFLUENCE_PAGE_SIZE}",
+             _pages(n, CONFLUENCE_PAGE_SIZE))]
+
+
+def cloudwatch() -> list[tuple[str, int]]:
+    since = aws.NOW - aws.WINDOW
+    changed = [a for a in aws.ALARMS if a.transitions and (
+        a.transitions[-1][1] == "ALARM" or a.transitions[-1][0] >= since)]
+    return [
+        (f"DescribeAlarms: {len(aws.ALARMS)} alarms / 100", 1),
+        (f"DescribeAlarmHistory: alarms firing or changed in the window ({len(changed)})",
+         len(changed)),
+        (f"GetMetricData: {len(aws.queries())} queries in one call", 1),
+    ]
+
+
+def osv(packages: list[tuple[str, str]]) -> list[tuple[str, int]]:
+    ids = {i for p in packages for i in KNOWN.get(p, ())}
+    return [(f"querybatch: {len(packages)} changed packages", 1),
+            (f"vulnerability records ({len(ids)})", len(ids))]
+
+
+def minimum(packages: list[tuple[str, str]]) -> dict[str, list[tuple[str, int]]]:
+    return {"github": github(), "jira": jira(), "confluence": confluence(),
+            "cloudwatch": cloudwatch(), "osv": osv(packages)}
