@@ -7,7 +7,9 @@ they never make it look safer.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Protocol
 
@@ -26,6 +28,22 @@ from agents.policy import Policy
 from agents.scoring import score_findings
 from connectors.provenance import Gap
 from connectors.snapshot import SnapshotBody
+
+
+@dataclass
+class Outcome:
+    """What a check found, what it could not check (each a gap, never silence), and
+    counts worth reporting as metrics. Every agent's checks return one."""
+
+    findings: list[Finding] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Outcome) -> Outcome:
+        self.findings.extend(other.findings)
+        self.gaps.extend(other.gaps)
+        self.counts.update(other.counts)
+        return self
 
 
 class AgentInput(BaseModel):
@@ -62,8 +80,11 @@ def coverage_of(snapshot: SnapshotBody, needs: Sequence[str]) -> tuple[list[Cove
             status = CoverageStatus.AVAILABLE
         detail = "; ".join(f"{g.what}: {g.why}" for g in source_gaps)
         coverage.append(Coverage(source=source, status=status, detail=detail))
-        gaps.extend(source_gaps if present else source_gaps or [
-            Gap(source=source, what="all data", why="not in the snapshot")])
+        gaps.extend(
+            source_gaps
+            if present
+            else source_gaps or [Gap(source=source, what="all data", why="not in the snapshot")]
+        )
     return coverage, gaps
 
 
@@ -80,8 +101,9 @@ def assemble_report(
 ) -> AgentReport:
     coverage, gaps = coverage_of(inputs.snapshot, needs)
     gaps = [*gaps, *extra_gaps]
-    score: RiskScore = score_findings(findings, policy.scoring, missing_sources=gaps,
-                                      extra_factors=extra_factors)
+    score: RiskScore = score_findings(
+        findings, policy.scoring, missing_sources=gaps, extra_factors=extra_factors
+    )
     return AgentReport(
         agent=agent,
         status=AgentStatus.PARTIAL if gaps else AgentStatus.COMPLETE,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from agents.base import AgentInput, assemble_report
+from agents.base import AgentInput, Outcome, assemble_report
 from agents.change_risk import ChangeRiskModel, ChangeRiskModelError, load_model
 from agents.delivery.context import DeliveryContext, build_context
 from agents.delivery.coverage import CoverageError, CoverageReport, load_coverage
-from agents.delivery.findings import AGENT, Outcome
+from agents.delivery.findings import AGENT
 from agents.delivery.metrics import release_metrics
 from agents.delivery.policy import DeliveryPolicy
 from agents.delivery.process import check_process
@@ -31,8 +31,9 @@ class DeliveryAgent:
     name: ClassVar[str] = AGENT
     needs: ClassVar[tuple[str, ...]] = ("github", "jira")
 
-    def __init__(self, *, redactor: Redactor | None = None,
-                 model: ChangeRiskModel | None = None) -> None:
+    def __init__(
+        self, *, redactor: Redactor | None = None, model: ChangeRiskModel | None = None
+    ) -> None:
         self._redactor = redactor
         self._model = model
 
@@ -44,11 +45,19 @@ class DeliveryAgent:
             outcome.add(check(ctx))
         outcome.add(check_test_gaps(ctx, coverage))
         risks, factors = self._change_risk(ctx, inputs, outcome)
-        metrics = release_metrics(ctx, outcome.findings, risks, outcome.counts,
-                                  coverage.format if coverage else None)
-        return assemble_report(self.name, self.needs, inputs, policy, outcome.findings,
-                               metrics=metrics, extra_factors=factors,
-                               extra_gaps=_distinct(outcome.gaps))
+        metrics = release_metrics(
+            ctx, outcome.findings, risks, outcome.counts, coverage.format if coverage else None
+        )
+        return assemble_report(
+            self.name,
+            self.needs,
+            inputs,
+            policy,
+            outcome.findings,
+            metrics=metrics,
+            extra_factors=factors,
+            extra_gaps=_distinct(outcome.gaps),
+        )
 
     def _coverage(self, inputs: AgentInput) -> tuple[CoverageReport | None, Outcome]:
         if inputs.coverage_file is None:
@@ -59,15 +68,17 @@ class DeliveryAgent:
             gap = Gap(source="coverage", what="uncovered-changed-lines check", why=str(exc))
             return None, Outcome(gaps=[gap])
 
-    def _change_risk(self, ctx: DeliveryContext, inputs: AgentInput,
-                     outcome: Outcome) -> tuple[list[PrRisk], list[ScoreFactor]]:
+    def _change_risk(
+        self, ctx: DeliveryContext, inputs: AgentInput, outcome: Outcome
+    ) -> tuple[list[PrRisk], list[ScoreFactor]]:
         if ctx.github is None:
             return [], []  # the process check already reports GitHub as missing
         try:
             model = self._model or load_model()
         except ChangeRiskModelError as exc:
-            outcome.gaps.append(Gap(source="change-risk-model", what="change-risk scores",
-                                    why=str(exc)))
+            outcome.gaps.append(
+                Gap(source="change-risk-model", what="change-risk scores", why=str(exc))
+            )
             return [], []
         risks, assessed = assess(ctx, model, inputs.repo_path)
         outcome.add(assessed)

@@ -7,12 +7,9 @@ PR number and path), never from titles, so re-runs keep them.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from agents.models import Confidence, Evidence, Finding, FindingAnnotation, Severity, fingerprint
-from connectors.provenance import Gap
 
 AGENT = "delivery"
 
@@ -30,29 +27,18 @@ UNCOVERED_CHANGED_LINES = "uncovered-changed-lines"
 HIGH_CHANGE_RISK = "high-change-risk"
 
 GROUPS: dict[str, tuple[str, ...]] = {
-    "scope": (SCOPE_NOT_DONE, DONE_WITHOUT_CODE, PR_WITHOUT_ISSUE, OPEN_HIGH_PRIORITY_BUG,
-              REOPENED_ISSUE),
+    "scope": (
+        SCOPE_NOT_DONE,
+        DONE_WITHOUT_CODE,
+        PR_WITHOUT_ISSUE,
+        OPEN_HIGH_PRIORITY_BUG,
+        REOPENED_ISSUE,
+    ),
     "process": (MERGED_WITHOUT_APPROVAL, FAILING_OR_MISSING_CHECKS, LATE_MERGE, LARGE_PR),
     "test-gaps": (UNTESTED_CHANGE, UNCOVERED_CHANGED_LINES),
     "change-risk": (HIGH_CHANGE_RISK,),
 }
 KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
-
-
-@dataclass
-class Outcome:
-    """What a check found, what it could not check (each a gap, never silence), and
-    counts worth reporting as metrics."""
-
-    findings: list[Finding] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, other: Outcome) -> Outcome:
-        self.findings.extend(other.findings)
-        self.gaps.extend(other.gaps)
-        self.counts.update(other.counts)
-        return self
 
 
 def new_finding(
@@ -67,8 +53,11 @@ def new_finding(
     recommendation: str,
     suggested_tests: Sequence[str] = (),
 ) -> Finding:
-    annotation = (FindingAnnotation(suggested_tests=list(suggested_tests), annotated_by="offline")
-                  if suggested_tests else None)
+    annotation = (
+        FindingAnnotation(suggested_tests=list(suggested_tests), annotated_by="offline")
+        if suggested_tests
+        else None
+    )
     return Finding(
         fingerprint=fingerprint(AGENT, kind, *subject),
         agent=AGENT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from agents.base import Outcome
 from agents.delivery.approval import approval_of
 from agents.delivery.checks import review_checks
 from agents.delivery.context import DeliveryContext, as_utc
@@ -16,7 +17,6 @@ from agents.delivery.findings import (
     LARGE_PR,
     LATE_MERGE,
     MERGED_WITHOUT_APPROVAL,
-    Outcome,
     new_finding,
 )
 from agents.models import Confidence, Severity
@@ -26,13 +26,25 @@ from connectors.provenance import Gap
 
 def check_process(ctx: DeliveryContext) -> Outcome:
     if ctx.github is None:
-        return Outcome(gaps=[Gap(source="github", what="process checks",
-                                 why="no GitHub data: approvals, checks, merge timing and PR "
-                                     "size were not checked")])
+        return Outcome(
+            gaps=[
+                Gap(
+                    source="github",
+                    what="process checks",
+                    why="no GitHub data: approvals, checks, merge timing and PR "
+                    "size were not checked",
+                )
+            ]
+        )
     outcome = Outcome()
     if ctx.release is None:
-        outcome.gaps.append(Gap(source="github", what="late-merge check",
-                                why="no release date in Jira and no dated head commit"))
+        outcome.gaps.append(
+            Gap(
+                source="github",
+                what="late-merge check",
+                why="no release date in Jira and no dated head commit",
+            )
+        )
     for pr in ctx.merged:
         for check in (_approval, _checks, _late, _large):
             outcome.add(check(ctx, pr))
@@ -42,23 +54,35 @@ def check_process(ctx: DeliveryContext) -> Outcome:
 def _approval(ctx: DeliveryContext, pr: PullRequest) -> Outcome:
     ref = ctx.links.pr_ref(pr)
     if "reviews" in pr.missing:
-        return Outcome(gaps=[Gap(source="github", what=f"approval check of {ref}",
-                                 why="its reviews could not be read")])
+        return Outcome(
+            gaps=[
+                Gap(
+                    source="github",
+                    what=f"approval check of {ref}",
+                    why="its reviews could not be read",
+                )
+            ]
+        )
     approval = approval_of(pr)
     needed = ctx.policy.process.min_approvals
     if len(approval.approvers) >= needed:
         return Outcome()
     finding = new_finding(
-        MERGED_WITHOUT_APPROVAL, (ctx.links.repo, pr.number),
+        MERGED_WITHOUT_APPROVAL,
+        (ctx.links.repo, pr.number),
         severity=Severity.HIGH,
         confidence=Confidence.MEDIUM if approval.unknown_reviewer_approvals else Confidence.HIGH,
         title=f"{ref} merged without approval: {ctx.clean(pr.title)}",
-        explanation=(f"{ref} needed {needed} approval(s) from someone other than its author "
-                     f"({pr.author or 'unknown'}) and had {len(approval.approvers)}. Latest "
-                     f"review per reviewer: {approval.describe()}."),
+        explanation=(
+            f"{ref} needed {needed} approval(s) from someone other than its author "
+            f"({pr.author or 'unknown'}) and had {len(approval.approvers)}. Latest "
+            f"review per reviewer: {approval.describe()}."
+        ),
         evidence=[ctx.links.pr(pr, detail=approval.describe())],
-        recommendation=(f"Have {ref} reviewed and approved after the fact; require approvals "
-                        "in branch protection so this cannot recur."),
+        recommendation=(
+            f"Have {ref} reviewed and approved after the fact; require approvals "
+            "in branch protection so this cannot recur."
+        ),
     )
     return Outcome(findings=[finding])
 
@@ -66,21 +90,33 @@ def _approval(ctx: DeliveryContext, pr: PullRequest) -> Outcome:
 def _checks(ctx: DeliveryContext, pr: PullRequest) -> Outcome:
     ref = ctx.links.pr_ref(pr)
     review = review_checks(pr, ctx.policy.process)
-    gaps = [Gap(source="github", what=f"CI checks of {ref}",
+    gaps = (
+        [
+            Gap(
+                source="github",
+                what=f"CI checks of {ref}",
                 why=f"{' and '.join(review.unread)} could not be read: missing checks "
-                    "cannot be claimed")] if review.unread else []
+                "cannot be claimed",
+            )
+        ]
+        if review.unread
+        else []
+    )
     if not review.problems:
         return Outcome(gaps=gaps)
     listed = "; ".join(p.what for p in review.problems)
     finding = new_finding(
-        FAILING_OR_MISSING_CHECKS, (ctx.links.repo, pr.number),
+        FAILING_OR_MISSING_CHECKS,
+        (ctx.links.repo, pr.number),
         severity=max(p.severity for p in review.problems),
         confidence=Confidence.HIGH,
         title=f"{ref} merged with failing or missing checks: {ctx.clean(pr.title)}",
         explanation=f"On head commit {pr.head_sha[:12]} of {ref}: {listed}.",
         evidence=[ctx.links.pr(pr, detail=listed)],
-        recommendation=(f"Re-run the checks on {ref}'s merge result and fix what fails before "
-                        "releasing; make the checks required in branch protection."),
+        recommendation=(
+            f"Re-run the checks on {ref}'s merge result and fix what fails before "
+            "releasing; make the checks required in branch protection."
+        ),
     )
     return Outcome(findings=[finding], gaps=gaps)
 
@@ -94,19 +130,27 @@ def _late(ctx: DeliveryContext, pr: PullRequest) -> Outcome:
         return Outcome()
     ref = ctx.links.pr_ref(pr)
     before = ctx.release.at - merged
-    when = (f"{before.total_seconds() / 86_400:.1f} days before" if before >= timedelta(0)
-            else f"{-before.total_seconds() / 86_400:.1f} days after")
+    when = (
+        f"{before.total_seconds() / 86_400:.1f} days before"
+        if before >= timedelta(0)
+        else f"{-before.total_seconds() / 86_400:.1f} days after"
+    )
     finding = new_finding(
-        LATE_MERGE, (ctx.links.repo, pr.number),
+        LATE_MERGE,
+        (ctx.links.repo, pr.number),
         severity=Severity.MEDIUM,
         confidence=Confidence.HIGH,
         title=f"{ref} merged late: {ctx.clean(pr.title)}",
-        explanation=(f"{ref} was merged at {merged.isoformat()}, {when} the "
-                     f"{ctx.release.source} (limit: {days:g} days before), leaving little "
-                     "time to test it in the release."),
+        explanation=(
+            f"{ref} was merged at {merged.isoformat()}, {when} the "
+            f"{ctx.release.source} (limit: {days:g} days before), leaving little "
+            "time to test it in the release."
+        ),
         evidence=[ctx.links.pr(pr, detail=f"merged {merged.isoformat()}")],
-        recommendation=(f"Make sure {ref} went through the full release test cycle, or hold "
-                        "it for the next release."),
+        recommendation=(
+            f"Make sure {ref} went through the full release test cycle, or hold "
+            "it for the next release."
+        ),
     )
     return Outcome(findings=[finding])
 
@@ -119,16 +163,20 @@ def _large(ctx: DeliveryContext, pr: PullRequest) -> Outcome:
     ref = ctx.links.pr_ref(pr)
     bound = " at least" if lower_bound else ""
     finding = new_finding(
-        LARGE_PR, (ctx.links.repo, pr.number),
+        LARGE_PR,
+        (ctx.links.repo, pr.number),
         severity=Severity.MEDIUM,
         confidence=Confidence.HIGH,
         title=f"{ref} is large ({lines} lines, {files} files): {ctx.clean(pr.title)}",
-        explanation=(f"{ref} changes{bound} {lines} lines in{bound} {files} files (limits: "
-                     f"{policy.large_pr_lines} lines, {policy.large_pr_files} files); large "
-                     "changes are reviewed less thoroughly and carry more defects."),
+        explanation=(
+            f"{ref} changes{bound} {lines} lines in{bound} {files} files (limits: "
+            f"{policy.large_pr_lines} lines, {policy.large_pr_files} files); large "
+            "changes are reviewed less thoroughly and carry more defects."
+        ),
         evidence=[ctx.links.pr(pr, detail=f"{lines} lines,{bound} {files} files")],
-        recommendation=(f"Give {ref} extra review and testing attention; split changes this "
-                        "size in future."),
+        recommendation=(
+            f"Give {ref} extra review and testing attention; split changes this size in future."
+        ),
     )
     return Outcome(findings=[finding])
 

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from agents.base import Outcome
 from agents.delivery.context import DeliveryContext
 from agents.delivery.coverage import CoverageReport
 from agents.delivery.diff import added_lines, ranges
-from agents.delivery.findings import (
-    UNCOVERED_CHANGED_LINES,
-    UNTESTED_CHANGE,
-    Outcome,
-    new_finding,
-)
+from agents.delivery.findings import UNCOVERED_CHANGED_LINES, UNTESTED_CHANGE, new_finding
 from agents.delivery.globs import GlobSet
 from agents.models import Confidence, Evidence, Finding, Severity
 from connectors.github.models import ChangedFile, PullRequest
@@ -48,9 +44,13 @@ def check_test_gaps(ctx: DeliveryContext, coverage: CoverageReport | None) -> Ou
     outcome = Outcome()
     for pr in ctx.merged:
         if "files" in pr.missing:
-            outcome.gaps.append(Gap(source="github", what=f"test-gap checks of "
-                                    f"{ctx.links.pr_ref(pr)}",
-                                    why="its file list could not be read in full"))
+            outcome.gaps.append(
+                Gap(
+                    source="github",
+                    what=f"test-gap checks of {ctx.links.pr_ref(pr)}",
+                    why="its file list could not be read in full",
+                )
+            )
             continue
         outcome.add(_untested(ctx, pr, files))
         if coverage is not None:
@@ -69,12 +69,15 @@ def _untested(ctx: DeliveryContext, pr: PullRequest, files: SourceFiles) -> Outc
     shown = source[: ctx.policy.tests.max_ranges]
     evidence = [ctx.links.pr(pr), *(_first_line(ctx, pr, f) for f in shown)]
     finding = new_finding(
-        UNTESTED_CHANGE, (ctx.links.repo, pr.number),
+        UNTESTED_CHANGE,
+        (ctx.links.repo, pr.number),
         severity=Severity.MEDIUM,
         confidence=Confidence.MEDIUM,
         title=f"{ref} changes source without touching tests: {ctx.clean(pr.title)}",
-        explanation=(f"{ref} changes {churn} lines in {len(source)} source file(s) and no "
-                     "test file; the tests for it may live elsewhere, but none changed here."),
+        explanation=(
+            f"{ref} changes {churn} lines in {len(source)} source file(s) and no "
+            "test file; the tests for it may live elsewhere, but none changed here."
+        ),
         evidence=evidence,
         recommendation=f"Add or update tests that exercise the code {ref} changed.",
     )
@@ -87,8 +90,9 @@ def _first_line(ctx: DeliveryContext, pr: PullRequest, changed: ChangedFile) -> 
     return ctx.links.file(pr, changed.path, lines[0] if lines else None, detail=detail)
 
 
-def _uncovered(ctx: DeliveryContext, pr: PullRequest, files: SourceFiles,
-               coverage: CoverageReport) -> Outcome:
+def _uncovered(
+    ctx: DeliveryContext, pr: PullRequest, files: SourceFiles, coverage: CoverageReport
+) -> Outcome:
     counts: Counter[str] = Counter()
     uncovered: dict[str, list[int]] = {}
     executable = 0
@@ -109,23 +113,29 @@ def _uncovered(ctx: DeliveryContext, pr: PullRequest, files: SourceFiles,
     return Outcome(findings=findings, counts=counts)
 
 
-def _uncovered_finding(ctx: DeliveryContext, pr: PullRequest, uncovered: dict[str, list[int]],
-                       executable: int) -> Finding:
+def _uncovered_finding(
+    ctx: DeliveryContext, pr: PullRequest, uncovered: dict[str, list[int]], executable: int
+) -> Finding:
     policy = ctx.policy.tests
     missed = sum(len(lines) for lines in uncovered.values())
     share = missed / executable if executable else 1.0
     ref = ctx.links.pr_ref(pr)
-    evidence = [ctx.links.file(pr, path, start, end, detail="added, never executed by tests")
-                for path, lines in sorted(uncovered.items())
-                for start, end in ranges(lines)][: policy.max_ranges]
+    evidence = [
+        ctx.links.file(pr, path, start, end, detail="added, never executed by tests")
+        for path, lines in sorted(uncovered.items())
+        for start, end in ranges(lines)
+    ][: policy.max_ranges]
     return new_finding(
-        UNCOVERED_CHANGED_LINES, (ctx.links.repo, pr.number),
+        UNCOVERED_CHANGED_LINES,
+        (ctx.links.repo, pr.number),
         severity=Severity.MEDIUM if share >= policy.uncovered_medium_ratio else Severity.LOW,
         confidence=Confidence.MEDIUM,
         title=f"{ref}: {missed} added line(s) not covered by tests: {ctx.clean(pr.title)}",
-        explanation=(f"The coverage report shows {missed} of the {executable} executable lines "
-                     f"{ref} added as never executed ({share:.0%}), in {len(uncovered)} "
-                     "file(s). Line numbers are the PR's; later changes may have moved them."),
+        explanation=(
+            f"The coverage report shows {missed} of the {executable} executable lines "
+            f"{ref} added as never executed ({share:.0%}), in {len(uncovered)} "
+            "file(s). Line numbers are the PR's; later changes may have moved them."
+        ),
         evidence=[ctx.links.pr(pr), *evidence],
         recommendation=f"Add tests that execute the uncovered lines {ref} added.",
     )

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from agents.base import AgentInput, assemble_report
+from agents.base import AgentInput, Outcome, assemble_report
 from agents.models import AgentReport
 from agents.platform.alarms import alarm_findings
 from agents.platform.changes import IacFile, changed_iac
 from agents.platform.envdrift import DriftContext, environment_drift
 from agents.platform.environments import Environments, load_environments
 from agents.platform.evidence import Links
-from agents.platform.findings import AGENT, Findings, Outcome
+from agents.platform.findings import AGENT, Findings
 from agents.platform.health import DoraResult, deployment_health
 from agents.platform.infrastructure import infrastructure
 from agents.platform.manifests import ManifestContext, manifest_findings
@@ -49,16 +49,16 @@ def _facts(snapshot: SnapshotBody, settings: PlatformPolicy) -> ReleaseFacts:
         when, basis = snapshot.jira.release_date, "the Jira release date"
     else:
         when, basis = snapshot.created_at.date(), "the snapshot date; no Jira release date"
-    return ReleaseFacts(services=list(dict.fromkeys(services)), release_date=when,
-                        date_basis=basis)
+    return ReleaseFacts(services=list(dict.fromkeys(services)), release_date=when, date_basis=basis)
 
 
 class PlatformAgent:
     name: ClassVar[str] = AGENT
     needs: ClassVar[tuple[str, ...]] = ("github", "cloudwatch")
 
-    def __init__(self, *, redactor: Redactor | None = None,
-                 environments: Environments | None = None) -> None:
+    def __init__(
+        self, *, redactor: Redactor | None = None, environments: Environments | None = None
+    ) -> None:
         self._redactor = redactor
         self._environments = environments
 
@@ -66,48 +66,85 @@ class PlatformAgent:
         settings = policy.section("platform", PlatformPolicy)
         snapshot = inputs.snapshot
         github, cloudwatch = snapshot.github, snapshot.cloudwatch
-        factory = Findings(self._redactor or default_redactor(),
-                           max_evidence=settings.max_evidence)
-        links = Links(github.repository.full_name if github else None,
-                      github.repository.html_url if github else None,
-                      cloudwatch.region if cloudwatch else None)
-        files = (changed_iac(github.pull_requests, inputs.repo_path,
-                             settings.manifests.values_files, settings.max_file_bytes)
-                 if github else None)
+        factory = Findings(self._redactor or default_redactor(), max_evidence=settings.max_evidence)
+        links = Links(
+            github.repository.full_name if github else None,
+            github.repository.html_url if github else None,
+            cloudwatch.region if cloudwatch else None,
+        )
+        files = (
+            changed_iac(
+                github.pull_requests,
+                inputs.repo_path,
+                settings.manifests.values_files,
+                settings.max_file_bytes,
+            )
+            if github
+            else None
+        )
         out = infrastructure(inputs.plan_files, files, settings.plans, factory, links)
-        out.add(manifest_findings(files or (),
-                                  ManifestContext(factory, links, settings.manifests)))
+        out.add(manifest_findings(files or (), ManifestContext(factory, links, settings.manifests)))
         out.add(self._drift(inputs, files or (), settings, factory, links))
         dora: DoraResult | None = None
         if github is not None:
-            dora, health = deployment_health(github, cloudwatch, snapshot.created_at,
-                                             settings.dora, factory, links)
+            dora, health = deployment_health(
+                github, cloudwatch, snapshot.created_at, settings.dora, factory, links
+            )
             out.add(health)
         out.add(alarm_findings(cloudwatch, settings.alarms, factory, links))
         out.add(regression_findings(cloudwatch, settings.regression, factory, links))
         facts = _facts(snapshot, settings)
         out.add(self._readiness(snapshot, facts, settings, out, factory, links))
-        metrics = platform_metrics(files or (), out.counts, dora, settings.dora, out.findings,
-                                   facts.release_date.isoformat())
-        return assemble_report(self.name, self.needs, inputs, policy, out.findings,
-                               metrics=metrics, extra_gaps=list(dict.fromkeys(out.gaps)))
+        metrics = platform_metrics(
+            files or (),
+            out.counts,
+            dora,
+            settings.dora,
+            out.findings,
+            facts.release_date.isoformat(),
+        )
+        return assemble_report(
+            self.name,
+            self.needs,
+            inputs,
+            policy,
+            out.findings,
+            metrics=metrics,
+            extra_gaps=list(dict.fromkeys(out.gaps)),
+        )
 
-    def _drift(self, inputs: AgentInput, files: Sequence[IacFile], settings: PlatformPolicy,
-               factory: Findings, links: Links) -> Outcome:
+    def _drift(
+        self,
+        inputs: AgentInput,
+        files: Sequence[IacFile],
+        settings: PlatformPolicy,
+        factory: Findings,
+        links: Links,
+    ) -> Outcome:
         environments = self._environments or load_environments(settings.drift.environments_file)
         context = DriftContext(factory, links, inputs.repo_path, files, settings.max_file_bytes)
         return environment_drift(environments, context)
 
     @staticmethod
-    def _readiness(snapshot: SnapshotBody, facts: ReleaseFacts, settings: PlatformPolicy,
-                   so_far: Outcome, factory: Findings, links: Links) -> Outcome:
+    def _readiness(
+        snapshot: SnapshotBody,
+        facts: ReleaseFacts,
+        settings: PlatformPolicy,
+        so_far: Outcome,
+        factory: Findings,
+        links: Links,
+    ) -> Outcome:
         out = Outcome(findings=rollout_findings(so_far.findings, factory))
         severe = bool(risky(so_far.findings))
         if facts.services or snapshot.confluence is None:
-            out.add(runbook_findings(snapshot.confluence, facts, settings.rollout, severe,
-                                     factory))
+            out.add(runbook_findings(snapshot.confluence, facts, settings.rollout, severe, factory))
         else:
-            out.gaps.append(Gap(source="platform", what="rollback runbooks",
-                                why="no service names (set platform.rollout.services)"))
+            out.gaps.append(
+                Gap(
+                    source="platform",
+                    what="rollback runbooks",
+                    why="no service names (set platform.rollout.services)",
+                )
+            )
         out.findings.extend(freeze_findings(facts, settings.rollout, factory, links))
         return out

@@ -15,12 +15,13 @@ from typing import Any
 
 import yaml
 
+from agents.base import Outcome
 from agents.iac.hcl import HclError, parse_expression
 from agents.models import Confidence, Evidence, Finding, Severity
 from agents.platform.changes import IacFile
 from agents.platform.environments import EnvironmentGroup, Environments
 from agents.platform.evidence import Links
-from agents.platform.findings import ENVIRONMENT_DRIFT, Findings, Outcome
+from agents.platform.findings import ENVIRONMENT_DRIFT, Findings
 from connectors.provenance import Gap
 
 __all__ = ["DriftContext", "environment_drift", "flatten"]
@@ -126,13 +127,17 @@ def _source(ctx: DriftContext, path: str) -> _Source | None:
     text = _read_clone(ctx, path)
     if text is None:
         return None
-    evidence = (ctx.links.file(file.pr, path) if file is not None
-                else ctx.links.config(path, "read from the local clone"))
+    evidence = (
+        ctx.links.file(file.pr, path)
+        if file is not None
+        else ctx.links.config(path, "read from the local clone")
+    )
     return _Source(path, text, evidence, file is not None, stale=file is not None)
 
 
-def _load_env(ctx: DriftContext, group: EnvironmentGroup, env: str,
-              out: Outcome) -> _EnvConfig | None:
+def _load_env(
+    ctx: DriftContext, group: EnvironmentGroup, env: str, out: Outcome
+) -> _EnvConfig | None:
     config = _EnvConfig()
     for path in _paths(ctx, group.environments[env]):
         source = _source(ctx, path)
@@ -146,9 +151,14 @@ def _load_env(ctx: DriftContext, group: EnvironmentGroup, env: str,
             return None
         config.sources.append(source)
     if not config.sources:
-        out.gaps.append(Gap(source="repository", what=f"environment drift ({group.name}, {env})",
-                            why="no file of this environment could be read: "
-                                + ", ".join(group.environments[env])))
+        out.gaps.append(
+            Gap(
+                source="repository",
+                what=f"environment drift ({group.name}, {env})",
+                why="no file of this environment could be read: "
+                + ", ".join(group.environments[env]),
+            )
+        )
         return None
     return config
 
@@ -158,10 +168,12 @@ def _allowed(key: str, allow: Sequence[str]) -> bool:
     return any(fnmatchcase(key, p) or fnmatchcase(last, p) for p in allow)
 
 
-def _differences(ref: dict[str, Any], other: dict[str, Any],
-                 allow: Sequence[str]) -> dict[str, list[str]]:
-    keys = sorted((ref.keys() | other.keys()) - {k for k in ref.keys() | other.keys()
-                                                 if _allowed(k, allow)})
+def _differences(
+    ref: dict[str, Any], other: dict[str, Any], allow: Sequence[str]
+) -> dict[str, list[str]]:
+    keys = sorted(
+        (ref.keys() | other.keys()) - {k for k in ref.keys() | other.keys() if _allowed(k, allow)}
+    )
     return {
         "differ": [k for k in keys if k in ref and k in other and ref[k] != other[k]],
         "missing": [k for k in keys if k in ref and k not in other],
@@ -174,40 +186,64 @@ def _describe(diff: dict[str, list[str]], ref: str, env: str) -> str:
     labels = {"differ": "differ", "missing": f"only in {ref}", "extra": f"only in {env}"}
     for kind, keys in diff.items():
         if keys:
-            shown = ", ".join(keys[:_LISTED]) + (f" (+{len(keys) - _LISTED})"
-                                                 if len(keys) > _LISTED else "")
+            shown = ", ".join(keys[:_LISTED]) + (
+                f" (+{len(keys) - _LISTED})" if len(keys) > _LISTED else ""
+            )
             parts.append(f"{labels[kind]}: {shown}")
     return "; ".join(parts)
 
 
-def _drift_finding(group: EnvironmentGroup, ref: str, env: str, configs: dict[str, _EnvConfig],
-                   diff: dict[str, list[str]], ctx: DriftContext) -> Finding:
+def _drift_finding(
+    group: EnvironmentGroup,
+    ref: str,
+    env: str,
+    configs: dict[str, _EnvConfig],
+    diff: dict[str, list[str]],
+    ctx: DriftContext,
+) -> Finding:
     sources = [*configs[ref].sources, *configs[env].sources]
     touched = any(s.touched for s in sources)
     count = sum(len(v) for v in diff.values())
     stale = any(s.stale for s in sources)
     return ctx.findings.new(
-        ENVIRONMENT_DRIFT, (group.name, ref, env),
+        ENVIRONMENT_DRIFT,
+        (group.name, ref, env),
         severity=Severity.MEDIUM if touched else Severity.LOW,
         confidence=Confidence.MEDIUM if stale else Confidence.HIGH,
         title=f"{count} {group.name} key(s) differ between {ref} and {env}",
-        explanation=(f"Beyond the allowed differences, {_describe(diff, ref, env)}. "
-                     + ("This release changes these files. " if touched else
-                        "The release does not change these files: the drift predates it. ")
-                     + ("A touched file was read from the clone, which may predate the PR. "
-                        if stale else "")
-                     + "Values are not shown: they may be secrets."),
+        explanation=(
+            f"Beyond the allowed differences, {_describe(diff, ref, env)}. "
+            + (
+                "This release changes these files. "
+                if touched
+                else "The release does not change these files: the drift predates it. "
+            )
+            + (
+                "A touched file was read from the clone, which may predate the PR. "
+                if stale
+                else ""
+            )
+            + "Values are not shown: they may be secrets."
+        ),
         evidence=[s.evidence for s in sources],
-        recommendation=(f"Make {env} match {ref} (what is tested in one environment is what "
-                        "runs in the other), or add the key to the group's allow list in "
-                        "config/environments.yaml if the difference is intended."))
+        recommendation=(
+            f"Make {env} match {ref} (what is tested in one environment is what "
+            "runs in the other), or add the key to the group's allow list in "
+            "config/environments.yaml if the difference is intended."
+        ),
+    )
 
 
 def _group_drift(group: EnvironmentGroup, ctx: DriftContext, out: Outcome) -> None:
     patterns = [p for paths in group.environments.values() for p in paths]
     if ctx.repo_path is None and not _paths(ctx, patterns):
-        out.gaps.append(Gap(source="repository", what=f"environment drift ({group.name})",
-                            why="no local clone (repo_path) and no PR changes its files"))
+        out.gaps.append(
+            Gap(
+                source="repository",
+                what=f"environment drift ({group.name})",
+                why="no local clone (repo_path) and no PR changes its files",
+            )
+        )
         return
     configs: dict[str, _EnvConfig] = {}
     for env in group.environments:

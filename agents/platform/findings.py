@@ -7,13 +7,10 @@ and stable subject keys (file, address, alarm name), never titles or values.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from agents.injection import visible
 from agents.models import Confidence, Evidence, Finding, Severity, fingerprint
-from connectors.provenance import Gap
 from governance.redact import Redactor
 
 AGENT = "platform"
@@ -37,10 +34,19 @@ FREEZE_WINDOW = "freeze-window"
 INPUT_UNREADABLE = "input-unreadable"
 
 GROUPS: dict[str, tuple[str, ...]] = {
-    "infrastructure": (DESTRUCTIVE_CHANGE, PROTECTION_REMOVED, SECURITY_RELEVANT_CHANGE,
-                       DRIFT_HINT),
-    "workloads": (CAPACITY_REDUCED, MISSING_RESOURCE_LIMITS, MISSING_HEALTH_PROBE,
-                  PRIVILEGED_CONTAINER, UNPINNED_IMAGE),
+    "infrastructure": (
+        DESTRUCTIVE_CHANGE,
+        PROTECTION_REMOVED,
+        SECURITY_RELEVANT_CHANGE,
+        DRIFT_HINT,
+    ),
+    "workloads": (
+        CAPACITY_REDUCED,
+        MISSING_RESOURCE_LIMITS,
+        MISSING_HEALTH_PROBE,
+        PRIVILEGED_CONTAINER,
+        UNPINNED_IMAGE,
+    ),
     "environments": (ENVIRONMENT_DRIFT,),
     "deployment-health": (DORA_REGRESSION, ALARM_ACTIVE, METRIC_REGRESSION),
     "readiness": (ROLLOUT_STRATEGY, NO_ROLLBACK_RUNBOOK, FREEZE_WINDOW),
@@ -49,22 +55,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
 KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
 
 _TEXT_LIMIT = 2000
-
-
-@dataclass
-class Outcome:
-    """What a check found, what it could not check (a gap each, never silence), and
-    counts worth reporting as metrics."""
-
-    findings: list[Finding] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, other: Outcome) -> Outcome:
-        self.findings.extend(other.findings)
-        self.gaps.extend(other.gaps)
-        self.counts.update(other.counts)
-        return self
 
 
 def bump(severity: Severity, steps: int = 1) -> Severity:
@@ -82,7 +72,7 @@ class Findings:
 
     def clean(self, text: str, limit: int = _TEXT_LIMIT) -> str:
         cleaned = self.redactor.redact(visible(text)).text
-        return cleaned if len(cleaned) <= limit else cleaned[:limit - 1] + "…"
+        return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
     def new(
         self,
@@ -98,7 +88,7 @@ class Findings:
         cwe: Sequence[str] = (),
         owasp: Sequence[str] = (),
     ) -> Finding:
-        shown = [self._evidence(e) for e in evidence[:self.max_evidence]]
+        shown = [self._evidence(e) for e in evidence[: self.max_evidence]]
         more = len(evidence) - len(shown)
         if more > 0:
             explanation += f" ({more} more not listed.)"
@@ -119,20 +109,28 @@ class Findings:
     def _evidence(self, evidence: Evidence) -> Evidence:
         if evidence.detail is None:
             return evidence
-        return evidence.model_copy(update={"detail": self.clean(" ".join(
-            evidence.detail.split()), 300)})
+        return evidence.model_copy(
+            update={"detail": self.clean(" ".join(evidence.detail.split()), 300)}
+        )
 
-    def unreadable(self, subject: str, what: str, error: str,
-                   evidence: Sequence[Evidence]) -> Finding:
+    def unreadable(
+        self, subject: str, what: str, error: str, evidence: Sequence[Evidence]
+    ) -> Finding:
         """Malformed input: named, never a crash, and never taken for 'nothing found'."""
         reason = (error.strip().splitlines() or ["unknown error"])[0][:200]
         return self.new(
-            INPUT_UNREADABLE, (subject, what),
-            severity=Severity.MEDIUM, confidence=Confidence.HIGH,
+            INPUT_UNREADABLE,
+            (subject, what),
+            severity=Severity.MEDIUM,
+            confidence=Confidence.HIGH,
             title=f"Could not read {subject} as {what}",
-            explanation=(f"{subject} could not be read as {what} ({reason}). The checks "
-                         "that need it did not run on it, so its risks are unknown."),
+            explanation=(
+                f"{subject} could not be read as {what} ({reason}). The checks "
+                "that need it did not run on it, so its risks are unknown."
+            ),
             evidence=evidence,
-            recommendation=(f"Fix {subject} so it is valid {what} (the pipeline that applies "
-                            "it will likely fail too), then re-run the analysis."),
+            recommendation=(
+                f"Fix {subject} so it is valid {what} (the pipeline that applies "
+                "it will likely fail too), then re-run the analysis."
+            ),
         )

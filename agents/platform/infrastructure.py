@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from agents.base import Outcome
 from agents.platform.changes import IacFile
 from agents.platform.drift_hint import drift_findings
 from agents.platform.evidence import Links
-from agents.platform.findings import Findings, Outcome
+from agents.platform.findings import Findings
 from agents.platform.plan_findings import PlanContext, plan_findings
 from agents.platform.plan_model import DESTRUCTIVE, Plan, PlanError, load_plan
 from agents.platform.policy import PlansPolicy
@@ -27,8 +28,11 @@ __all__ = ["infrastructure"]
 def _unprotected(tf: TerraformChanges | None) -> frozenset[tuple[str, str]]:
     if tf is None:
         return frozenset()
-    found = {(p.block.type, p.block.name) for p in tf.protections
-             if p.block is not None and p.block.kind == "resource"}
+    found = {
+        (p.block.type, p.block.name)
+        for p in tf.protections
+        if p.block is not None and p.block.kind == "resource"
+    }
     found |= {(r.block.type, r.block.name) for r in tf.removed if r.protected}
     return frozenset(found)
 
@@ -38,8 +42,9 @@ def _reported(plan: Plan, policy: PlansPolicy) -> set[tuple[str, str]]:
     found = set()
     for change in plan.changes:
         before, after = change.before or {}, change.after or {}
-        turned_off = any(before.get(k) is True and after.get(k) is False
-                         for k in policy.protection_keys)
+        turned_off = any(
+            before.get(k) is True and after.get(k) is False for k in policy.protection_keys
+        )
         if change.action in DESTRUCTIVE or turned_off:
             found.add((change.type, change.name))
     return found
@@ -48,16 +53,31 @@ def _reported(plan: Plan, policy: PlansPolicy) -> set[tuple[str, str]]:
 def _plan_gaps(plan: Plan) -> list[Gap]:
     gaps = []
     if plan.errored:
-        gaps.append(Gap(source="terraform-plan", what=plan.path.name,
-                        why="terraform reported errors while planning: the plan is partial"))
+        gaps.append(
+            Gap(
+                source="terraform-plan",
+                what=plan.path.name,
+                why="terraform reported errors while planning: the plan is partial",
+            )
+        )
     elif not plan.complete:
-        gaps.append(Gap(source="terraform-plan", what=plan.path.name,
-                        why="the plan is incomplete (deferred changes need another plan)"))
+        gaps.append(
+            Gap(
+                source="terraform-plan",
+                what=plan.path.name,
+                why="the plan is incomplete (deferred changes need another plan)",
+            )
+        )
     return gaps
 
 
-def infrastructure(plan_files: Sequence[Path], files: Sequence[IacFile] | None,
-                   policy: PlansPolicy, findings: Findings, links: Links) -> Outcome:
+def infrastructure(
+    plan_files: Sequence[Path],
+    files: Sequence[IacFile] | None,
+    policy: PlansPolicy,
+    findings: Findings,
+    links: Links,
+) -> Outcome:
     """``files`` is None when the snapshot has no GitHub data (no diffs to read)."""
     out = Outcome()
     tf = read_terraform_changes(files, policy.protection_keys) if files is not None else None
@@ -68,9 +88,14 @@ def infrastructure(plan_files: Sequence[Path], files: Sequence[IacFile] | None,
         try:
             plan = load_plan(path)
         except PlanError as exc:
-            out.findings.append(findings.unreadable(
-                path.name, "a Terraform plan (terraform show -json)", str(exc),
-                [links.local(path)]))
+            out.findings.append(
+                findings.unreadable(
+                    path.name,
+                    "a Terraform plan (terraform show -json)",
+                    str(exc),
+                    [links.local(path)],
+                )
+            )
             continue
         out.counts["plans_read"] += 1
         out.gaps.extend(_plan_gaps(plan))
@@ -78,8 +103,13 @@ def infrastructure(plan_files: Sequence[Path], files: Sequence[IacFile] | None,
         reported |= _reported(plan, policy)
         out.findings.extend(drift_findings(plan, tf, tfvars, findings, links, policy))
         if tf is None:
-            out.gaps.append(Gap(source="github", what=f"drift hints for {plan.path.name}",
-                                why="no .tf diff to compare the plan with"))
+            out.gaps.append(
+                Gap(
+                    source="github",
+                    what=f"drift hints for {plan.path.name}",
+                    why="no .tf diff to compare the plan with",
+                )
+            )
     if tf is not None:
         out.findings.extend(diff_findings(tf, reported, findings, links, policy))
         out.counts["removed_resource_blocks"] += len(tf.removed)

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from agents.base import Outcome
 from agents.models import Confidence, Finding, Severity
 from agents.platform.changes import IacFile
 from agents.platform.evidence import Links
@@ -26,7 +27,6 @@ from agents.platform.findings import (
     PRIVILEGED_CONTAINER,
     UNPINNED_IMAGE,
     Findings,
-    Outcome,
 )
 from agents.platform.policy import ManifestsPolicy
 from agents.platform.replicas import replica_cuts
@@ -44,21 +44,26 @@ __all__ = ["ManifestContext", "manifest_findings"]
 ADVICE = {
     MISSING_RESOURCE_LIMITS: (
         "Set resources.limits (at least memory) and requests on every container, sized from "
-        "observed usage plus headroom, so one pod cannot starve its node."),
+        "observed usage plus headroom, so one pod cannot starve its node."
+    ),
     MISSING_HEALTH_PROBE: (
         "Add a readinessProbe so the rollout sends traffic only to ready pods and halts a bad "
         "version (with progressDeadlineSeconds), and a livenessProbe that checks the process "
-        "itself, not its dependencies."),
+        "itself, not its dependencies."
+    ),
     PRIVILEGED_CONTAINER: (
         "Drop privileged: add only the capabilities needed (securityContext.capabilities), run "
-        "as non-root, and enforce Pod Security Admission (baseline or restricted)."),
+        "as non-root, and enforce Pod Security Admission (baseline or restricted)."
+    ),
     UNPINNED_IMAGE: (
         "Pin the image to an immutable tag or a digest (image@sha256:…), so every node runs "
-        "the same bits and a rollback redeploys exactly the previous version."),
+        "the same bits and a rollback redeploys exactly the previous version."
+    ),
     CAPACITY_REDUCED: (
         "Confirm the lower count still carries the last peak with headroom, and keep a "
         "PodDisruptionBudget; with one replica every rollout or node drain is an outage, so "
-        "keep at least two for anything serving traffic."),
+        "keep at least two for anything serving traffic."
+    ),
 }
 _MANIFEST_HINT = re.compile(r"^(apiVersion|kind)\s*:", re.MULTILINE)
 _IMAGE_LINE = re.compile(r"^\s*-?\s*image\s*:\s*[\"']?([^\s\"'#]+)")
@@ -82,18 +87,25 @@ def _locate(text: str, needle: str | None) -> int | None:
     return None
 
 
-def _issue_finding(file: IacFile, issue: Issue, line: int | None, introduced: bool,
-                   ctx: ManifestContext, note: str = "") -> Finding:
-    origin = ("This PR adds it." if introduced else
-              "It predates this PR, in a file the PR changes.")
+def _issue_finding(
+    file: IacFile,
+    issue: Issue,
+    line: int | None,
+    introduced: bool,
+    ctx: ManifestContext,
+    note: str = "",
+) -> Finding:
+    origin = "This PR adds it." if introduced else "It predates this PR, in a file the PR changes."
     return ctx.findings.new(
-        issue.kind, (file.pr.number, file.path, issue.kind, issue.subject),
+        issue.kind,
+        (file.pr.number, file.path, issue.kind, issue.subject),
         severity=issue.severity,
         confidence=Confidence.HIGH if introduced else Confidence.MEDIUM,
         title=f"{issue.subject}: {issue.message} ({file.path})",
         explanation=f"In {file.path}, {issue.subject} {issue.message}. {origin}{note}",
         evidence=[ctx.links.file(file.pr, file.path, line), ctx.links.pr(file.pr)],
-        recommendation=ADVICE[issue.kind])
+        recommendation=ADVICE[issue.kind],
+    )
 
 
 def _documents(text: str) -> list[Any] | None:
@@ -143,16 +155,28 @@ def _yaml_error(text: str) -> str:
 def _line_issues(file: IacFile) -> Iterator[tuple[Issue, int]]:
     for line in file.diff.added:
         if (match := _IMAGE_LINE.match(line.text)) and (problem := image_problem(match.group(1))):
-            yield Issue(UNPINNED_IMAGE, "an added line", f"image {match.group(1)} has {problem}",
-                        Severity.MEDIUM), line.number
+            yield (
+                Issue(
+                    UNPINNED_IMAGE,
+                    "an added line",
+                    f"image {match.group(1)} has {problem}",
+                    Severity.MEDIUM,
+                ),
+                line.number,
+            )
         if _PRIVILEGED_LINE.match(line.text):
-            yield Issue(PRIVILEGED_CONTAINER, "an added line", "sets privileged: true",
-                        Severity.HIGH), line.number
+            yield (
+                Issue(
+                    PRIVILEGED_CONTAINER, "an added line", "sets privileged: true", Severity.HIGH
+                ),
+                line.number,
+            )
 
 
 def _from_lines(file: IacFile, ctx: ManifestContext, out: Outcome) -> None:
-    note = (" Read from the diff lines only: "
-            f"{file.post.why or 'post-change content not available'}.")
+    note = (
+        f" Read from the diff lines only: {file.post.why or 'post-change content not available'}."
+    )
     for issue, line in _line_issues(file):
         finding = _issue_finding(file, issue, line, True, ctx, note)
         out.findings.append(finding.model_copy(update={"confidence": Confidence.MEDIUM}))
@@ -163,26 +187,40 @@ def _capacity(file: IacFile, ctx: ManifestContext) -> list[Finding]:
     found = []
     for cut in replica_cuts(file.diff, ctx.policy.replica_keys):
         single = cut.after <= 1
-        found.append(ctx.findings.new(
-            CAPACITY_REDUCED, (file.pr.number, file.path, cut.key, cut.line),
-            severity=Severity.HIGH if single else Severity.MEDIUM, confidence=Confidence.HIGH,
-            title=f"{cut.key} lowered from {cut.before} to {cut.after} ({file.path})",
-            explanation=(f"{file.path} lowers {cut.key} from {cut.before} to {cut.after}"
-                         + (": no redundancy is left, so a crash, rollout or node drain "
-                            "takes the workload down." if single else
-                            f", {round(100 * (cut.before - cut.after) / cut.before)} % less "
-                            "capacity.")),
-            evidence=[ctx.links.file(file.pr, file.path, cut.line,
-                                     f"{cut.key}: {cut.before} -> {cut.after}"),
-                      ctx.links.pr(file.pr)],
-            recommendation=ADVICE[CAPACITY_REDUCED]))
+        found.append(
+            ctx.findings.new(
+                CAPACITY_REDUCED,
+                (file.pr.number, file.path, cut.key, cut.line),
+                severity=Severity.HIGH if single else Severity.MEDIUM,
+                confidence=Confidence.HIGH,
+                title=f"{cut.key} lowered from {cut.before} to {cut.after} ({file.path})",
+                explanation=(
+                    f"{file.path} lowers {cut.key} from {cut.before} to {cut.after}"
+                    + (
+                        ": no redundancy is left, so a crash, rollout or node drain "
+                        "takes the workload down."
+                        if single
+                        else f", {round(100 * (cut.before - cut.after) / cut.before)} % less "
+                        "capacity."
+                    )
+                ),
+                evidence=[
+                    ctx.links.file(
+                        file.pr, file.path, cut.line, f"{cut.key}: {cut.before} -> {cut.after}"
+                    ),
+                    ctx.links.pr(file.pr),
+                ],
+                recommendation=ADVICE[CAPACITY_REDUCED],
+            )
+        )
     return found
 
 
 def _looks_like_workload(file: IacFile) -> bool:
     """Without the file, its hunks decide: a values file, or lines a manifest would have."""
-    return file.kind == "values" or any(_WORKLOAD_LINE.match(line.text)
-                                        for hunk in file.diff.hunks for line in hunk.lines)
+    return file.kind == "values" or any(
+        _WORKLOAD_LINE.match(line.text) for hunk in file.diff.hunks for line in hunk.lines
+    )
 
 
 def manifest_findings(files: Sequence[IacFile], ctx: ManifestContext) -> Outcome:
@@ -200,8 +238,15 @@ def manifest_findings(files: Sequence[IacFile], ctx: ManifestContext) -> Outcome
             _from_lines(file, ctx, out)
             partial.append(file.path)
     if partial:
-        out.gaps.append(Gap(
-            source="repository", what=f"limits and probes of {len(partial)} YAML file(s)",
-            why=("no post-change content (pass a clone at the release head as repo_path): "
-                 + ", ".join(partial[:5]) + (" …" if len(partial) > 5 else ""))))
+        out.gaps.append(
+            Gap(
+                source="repository",
+                what=f"limits and probes of {len(partial)} YAML file(s)",
+                why=(
+                    "no post-change content (pass a clone at the release head as repo_path): "
+                    + ", ".join(partial[:5])
+                    + (" …" if len(partial) > 5 else "")
+                ),
+            )
+        )
     return out

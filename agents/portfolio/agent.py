@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import ClassVar
 
 from agents.advisory import Advisor, OfflineAdvisor
-from agents.base import AgentInput, assemble_report
+from agents.base import AgentInput, Outcome, assemble_report
 from agents.models import AgentReport, Finding
 from agents.policy import Policy
 from agents.portfolio.assess import assess_epic
 from agents.portfolio.context import PortfolioContext, Request, ScopeChange, build_context
 from agents.portfolio.dependencies import check_dependencies
 from agents.portfolio.epics import EpicFacts, epic_facts
-from agents.portfolio.findings import AGENT, Outcome
+from agents.portfolio.findings import AGENT
 from agents.portfolio.masking import mask_output, masking_for
 from agents.portfolio.metrics import portfolio_metrics
 from agents.portfolio.policy import PortfolioPolicy
@@ -54,11 +54,15 @@ class PortfolioAgent:
         redactor: Redactor | None = None,
     ) -> None:
         self._request = Request(
-            as_of=as_of, period_days=period_days, releases=tuple(releases),
+            as_of=as_of,
+            period_days=period_days,
+            releases=tuple(releases),
             release_risks=tuple(release_risks),
             scope_changes=tuple(scope_changes) if scope_changes is not None else None,
             projects=tuple(projects) if projects else None,
-            epics=tuple(epics) if epics else None, jira_base_url=jira_base_url)
+            epics=tuple(epics) if epics else None,
+            jira_base_url=jira_base_url,
+        )
         self._advisor: Advisor = advisor or OfflineAdvisor()
         self._redactor = redactor
 
@@ -68,18 +72,29 @@ class PortfolioAgent:
     def run(self, inputs: AgentInput, policy: Policy) -> PortfolioResult:
         """The report plus the per-epic and per-team tables (``PortfolioView``)."""
         settings = policy.section("portfolio", PortfolioPolicy)
-        ctx = build_context(inputs.snapshot, settings, self._request,
-                            self._redactor or default_redactor())
+        ctx = build_context(
+            inputs.snapshot, settings, self._request, self._redactor or default_redactor()
+        )
         epics, teams, outcome = _assess(ctx)
         masking = masking_for(ctx.issues.values(), settings)
         view = PortfolioView(
-            subject=ctx.subject, as_of=ctx.as_of, period_start=ctx.period_start,
-            period_days=(ctx.as_of - ctx.period_start).days, projects=list(ctx.projects),
-            epics=epics, teams=teams)
+            subject=ctx.subject,
+            as_of=ctx.as_of,
+            period_start=ctx.period_start,
+            period_days=(ctx.as_of - ctx.period_start).days,
+            projects=list(ctx.projects),
+            epics=epics,
+            teams=teams,
+        )
         report = assemble_report(
-            self.name, self.needs, inputs, policy, outcome.findings,
+            self.name,
+            self.needs,
+            inputs,
+            policy,
+            outcome.findings,
             metrics=portfolio_metrics(view, outcome.findings, masking.not_carried),
-            extra_gaps=_gaps(ctx, outcome))
+            extra_gaps=_gaps(ctx, outcome),
+        )
         # Mask before the advisory layer sees anything, and again after it wrote.
         result = mask_output(PortfolioResult(report=report, view=view), masking)
         summary, usage = executive_summary(result.view, result.report, self._advisor)

@@ -7,10 +7,8 @@ titles or figures, so re-runs over new data keep them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from agents.models import Confidence, Evidence, Finding, Severity, fingerprint
-from connectors.provenance import Gap
 
 AGENT = "portfolio"
 
@@ -30,22 +28,17 @@ GROUPS: dict[str, tuple[str, ...]] = {
 KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
 
 
-@dataclass
-class Outcome:
-    """What a check found, and what it could not check (each a gap, never silence)."""
-
-    findings: list[Finding] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
-
-    def add(self, other: Outcome) -> Outcome:
-        self.findings.extend(other.findings)
-        self.gaps.extend(other.gaps)
-        return self
-
-
-def new_finding(kind: str, subject: Sequence[object], *, severity: Severity,
-                confidence: Confidence, title: str, explanation: str,
-                evidence: Sequence[Evidence], recommendation: str) -> Finding:
+def new_finding(
+    kind: str,
+    subject: Sequence[object],
+    *,
+    severity: Severity,
+    confidence: Confidence,
+    title: str,
+    explanation: str,
+    evidence: Sequence[Evidence],
+    recommendation: str,
+) -> Finding:
     return Finding(
         fingerprint=fingerprint(AGENT, kind, *subject),
         agent=AGENT,
