@@ -883,11 +883,15 @@ def _merge(found: Iterable[tuple[int, Span]], protected: Sequence[tuple[int, int
     return merged
 
 
+_SHORT_TEXT = 256
+
+
 class Redactor:
     """Immutable after construction, so one instance can be shared across threads."""
 
-    __slots__ = ("_detectors",)
+    __slots__ = ("_detectors", "_short")
     _detectors: tuple[Detector, ...]
+    _short: Callable[[str], RedactionResult]
 
     def __init__(
         self,
@@ -904,11 +908,19 @@ class Redactor:
         if pii:
             detectors += _pii_detectors(regions)
         object.__setattr__(self, "_detectors", tuple(detectors))
+        # Audit payloads repeat short strings (severities, categories, actions): the
+        # redactor is immutable, so their results can be reused. Long texts are not kept.
+        object.__setattr__(self, "_short", functools.lru_cache(maxsize=8192)(self._redact))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Redactor is immutable")
 
     def redact(self, text: str) -> RedactionResult:
+        if len(text) <= _SHORT_TEXT:
+            return self._short(text)
+        return self._redact(text)
+
+    def _redact(self, text: str) -> RedactionResult:
         protected = [m.span() for m in PLACEHOLDER_RE.finditer(text)]
         scan = _Scan(text)
         found = ((rank, span) for rank, detector in enumerate(self._detectors)
