@@ -1,0 +1,54 @@
+"""``advisor serve``: the PR bot's webhook server (FastAPI on uvicorn)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from governance.errors import ConfigError
+
+Opt = typer.Option
+SECRET_ENV = "GITHUB_WEBHOOK_SECRET"  # noqa: S105 (the variable's name)
+
+
+def serve(
+    host: Annotated[str, Opt(help="Address to bind (put a TLS proxy in front).")] = "127.0.0.1",
+    port: Annotated[int, Opt(help="Port to listen on.")] = 8080,
+    workers: Annotated[int, Opt(help="Reviews running at once.")] = 4,
+    queue_size: Annotated[int, Opt(help="Deliveries waiting at most; more answer 503.")] = 100,
+    max_body: Annotated[int, Opt(help="Largest accepted body in bytes (413 above).")
+                        ] = 5 * 1024 * 1024,
+    config: Annotated[Path | None, Opt("--config", help="Bot config (default config/bot.yaml)."
+                                       )] = None,
+    log_level: Annotated[str, Opt(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Serve GitHub webhooks: review PRs, take sign-off commands from PR comments.
+
+    The webhook secret comes from GITHUB_WEBHOOK_SECRET; GitHub credentials from
+    GITHUB_APP_ID/GITHUB_APP_PRIVATE_KEY (installation from each delivery) or GITHUB_TOKEN.
+    """
+    import uvicorn
+    from pydantic import SecretStr
+
+    from advisor.context import open_controls
+    from advisor.publish.config import load_bot_config
+    from advisor.settings import load_settings
+    from advisor.webhook import logs
+    from advisor.webhook.app import WebhookConfig
+    from advisor.webhook.server import build_server
+
+    secret = os.environ.get(SECRET_ENV, "").strip()
+    if not secret:
+        raise ConfigError(f"{SECRET_ENV} is not set: refusing to accept unsigned webhooks")
+    load_bot_config(config)  # a bad file fails now, not on the first delivery
+    logs.configure(log_level)
+    settings = load_settings()
+    webhook = WebhookConfig(secret=SecretStr(secret), max_body_bytes=max_body,
+                            queue_size=queue_size, workers=workers)
+    app = build_server(settings, open_controls(settings), webhook,
+                       bot_config_file=str(config) if config else None)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False,
+                log_level=log_level.lower())

@@ -1,0 +1,159 @@
+"""``advisor security-review`` without GitHub: a diff, stdin, a local clone; bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import main
+from advisor.context import open_controls
+from advisor.settings import load_settings
+
+AWS_KEY = "AKIAZ3MHN7QWERTY5XVB"
+DIFF = f'''diff --git a/app/keys.py b/app/keys.py
+new file mode 100644
+index 0000000..1111111
+--- /dev/null
++++ b/app/keys.py
+@@ -0,0 +1,2 @@
++"""Keys."""
++KEY = "{AWS_KEY}"
+diff --git a/logo.png b/logo.png
+new file mode 100644
+index 0000000..2222222
+Binary files /dev/null and b/logo.png differ
+'''
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str | None = None,
+        monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    if stdin is not None and monkeypatch is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    old = sys.argv
+    sys.argv = ["advisor", "security-review", *argv]
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    finally:
+        sys.argv = old
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def nothing_recorded() -> bool:
+    controls = open_controls(load_settings())
+    return controls.registry.list() == [] and controls.runs.list() == []
+
+
+@pytest.fixture
+def diff_file(tmp_path: Path) -> Path:
+    path = tmp_path / "change.diff"
+    path.write_text(DIFF)
+    return path
+
+
+def test_a_diff_file_is_reviewed_and_recorded(home: Path, diff_file: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    sarif = tmp_path / "out.sarif"
+    code, out, _ = run(["--diff", str(diff_file), "--format", "json", "--sarif", str(sarif),
+                        "--quiet"], capsys)
+    assert code == 0
+    report = json.loads(out)
+    assert report["source"] == "diff" and report["signoff_status"] == "pending_signoff"
+    assert [f["category"] for f in report["findings"]] == ["secret"]
+    assert [u["path"] for u in report["unreviewed"]] == ["logo.png"]
+    assert AWS_KEY not in out and AWS_KEY not in sarif.read_text()
+    assert json.loads(sarif.read_text())["runs"][0]["results"][0]["ruleId"] == "secret"
+    [record] = open_controls(load_settings()).registry.list()
+    assert record.kind == "security-review" and record.id == report["report_id"]
+
+
+def test_a_diff_on_stdin_renders_markdown(home: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(["--diff", "-", "--format", "md", "--quiet"], capsys, DIFF, monkeypatch)
+    assert code == 0 and "Advisory only" in out and "diff stdin" in out
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.email", "dev@example.com")
+    _git(root, "config", "user.name", "Dev")
+    (root / "app").mkdir()
+    db = root / "app" / "db.py"
+    db.write_text('"""DB."""\n\n\ndef one(db):\n    return db.execute("SELECT 1")\n')
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "base")
+    _git(root, "tag", "base")
+    db.write_text(db.read_text() + '\n\ndef find(db, name):\n'
+                  '    return db.execute("SELECT * FROM t WHERE n = \'%s\'" % name)\n')
+    _git(root, "commit", "-qam", "find")
+    return root
+
+
+def test_a_local_clone_range_is_reviewed(home: Path, clone: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--repo-path", str(clone), "--base", "base", "--head", "HEAD",
+                        "--format", "json", "--quiet"], capsys)
+    assert code == 0, out
+    report = json.loads(out)
+    [finding] = report["findings"]
+    assert finding["category"] == "sast" and "CWE-89" in finding["cwe"]
+    assert finding["evidence"][0]["line"] == 9
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    ([], "choose a source"),
+    (["--repo", "not a repo", "--pr", "1"], "OWNER/NAME"),
+    (["--repo", "acme/shop", "--pr", "0"], "positive"),
+    (["--repo", "acme/shop"], "choose a source"),
+    (["--diff", "/nonexistent.diff"], "no such file"),
+    (["--diff", "{diff}", "--post"], "--post needs a GitHub pull request"),
+    (["--diff", "{diff}", "--format", "html"], "--format"),
+    (["--diff", "{diff}", "--repo-path", "."], "choose one source"),
+    (["--diff", "{text}"], "changes no files"),
+    (["--repo-path", "{clone}", "--base", "nope", "--head", "HEAD"], "no commit 'nope'"),
+    (["--repo-path", "{clone}", "--base", "--evil", "--head", "HEAD"], "not a git ref"),
+    (["--repo-path", "{clone}", "--base", "base"], "go together"),
+    (["--diff", "{diff}", "--config", "/nonexistent.yaml"], "bot config not found"),
+])
+def test_bad_input_is_one_line_exit_2_and_nothing_recorded(
+        home: Path, diff_file: Path, clone: Path, tmp_path: Path, argv: list[str],
+        message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("just some notes\n")
+    filled = [a.format(diff=diff_file, text=text, clone=clone) for a in argv]
+    code, _, err = run(filled, capsys)
+    assert code == 2 and message in err
+    assert len(err.strip().splitlines()) == 1
+    assert nothing_recorded()
+
+
+def test_the_global_switch_stops_the_cli(home: Path, diff_file: Path,
+                                         capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_KILL_SWITCH", "on")
+    code, _, err = run(["--diff", str(diff_file), "--quiet"], capsys)
+    assert code == 2 and "kill switch" in err
+    assert open_controls(load_settings()).registry.list() == []
+
+
+def test_terminal_output(home: Path, diff_file: Path, capsys: pytest.CaptureFixture[str]
+                         ) -> None:
+    code, out, _ = run(["--diff", str(diff_file), "--quiet"], capsys)
+    assert code == 0 and "secret" in out and "not reviewed: logo.png" in out
+    assert "advisor signoff sec-" in out
