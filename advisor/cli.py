@@ -8,7 +8,17 @@ import typer
 from rich.console import Console
 
 from advisor import __version__
-from advisor.commands import audit, governance_cmds, release, runs, snapshot
+from advisor.commands import (
+    audit,
+    governance_cmds,
+    portfolio,
+    release,
+    runs,
+    schedule,
+    security_review,
+    serve,
+    snapshot,
+)
 from connectors.errors import ConnectorError
 from governance.errors import GovernanceError
 
@@ -28,6 +38,10 @@ app.command("whoami")(governance_cmds.whoami)
 app.command("snapshot")(snapshot.snapshot)
 app.command("release-report")(release.release_report)
 app.add_typer(runs.app, name="runs")
+app.command("security-review")(security_review.security_review)
+app.command("serve")(serve.serve)
+app.command("portfolio-summary")(portfolio.portfolio_summary)
+app.add_typer(schedule.app, name="schedule")
 
 # Errors whose message is meant for the user: one line, no traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (GovernanceError, ConnectorError)

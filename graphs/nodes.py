@@ -262,7 +262,10 @@ def untrusted_texts(body: SnapshotBody, limit: int = 200) -> list[UntrustedText]
         for pr in body.github.pull_requests[:limit]:
             texts.append(
                 UntrustedText(
-                    origin=TextOrigin.PR_TITLE, id=f"{repo}#{pr.number}", text=pr.title, url=pr.html_url
+                    origin=TextOrigin.PR_TITLE,
+                    id=f"{repo}#{pr.number}",
+                    text=pr.title,
+                    url=pr.html_url,
                 )
             )
             if pr.body:

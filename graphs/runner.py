@@ -22,9 +22,13 @@ Progress = Callable[[str, dict[str, Any]], None]
 
 
 def builders() -> dict[str, GraphBuilder]:
+    from graphs.portfolio_summary import build_portfolio_graph
     from graphs.release_report import build_release_graph
+    from graphs.security_review import build_security_review_graph
 
-    found: dict[str, GraphBuilder] = {"release": build_release_graph}
+    found: dict[str, GraphBuilder] = {"release": build_release_graph,
+                                      "security-review": build_security_review_graph,
+                                      "portfolio": build_portfolio_graph}
     return found
 
 

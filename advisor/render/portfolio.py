@@ -151,7 +151,7 @@ def outlook(epic: EpicRow) -> str:
 
 def _forecast(epic: EpicRow) -> str:
     if epic.forecast is None:
-        return clip(epic.forecast_note or "no forecast", 60)
+        return clip(epic.forecast_note or "no forecast", 40)
     if epic.forecast.beyond_horizon or epic.forecast.p85 is None:
         return "beyond the horizon"
     return f"{epic.forecast.p85:%Y-%m-%d}"
@@ -379,7 +379,8 @@ def render_terminal(summary: PortfolioSummary, console: Console, *,
                         border_style="red"))
     console.print(Text(f"{s.subject} · {period_text(s)}", style="bold"))
     console.print(Text(s.summary))
-    console.print(_rich_table("Epics", EPIC_HEADER, map(epic_cells, s.view.epics), frame))
+    epics = ([c for i, c in enumerate(epic_cells(e)) if i in _TERMINAL_EPIC] for e in s.view.epics)
+    console.print(_rich_table("Epics", [EPIC_HEADER[i] for i in _TERMINAL_EPIC], epics, frame))
     console.print(_rich_table("Teams", TEAM_HEADER, map(team_cells, s.view.teams), frame))
     if s.gaps:
         console.print(_rich_table("Gaps", ("Source", "What is missing", "Why"), gap_rows(s),
@@ -390,9 +391,13 @@ def render_terminal(summary: PortfolioSummary, console: Console, *,
         console.print(Text(f"wrote {fmt}: {path}"))
 
 
+_TERMINAL_EPIC = (0, 1, 4, 5, 9, 10, 11)  # the rest is in md/html: this must fit 80 columns
+
+
 def _rich_table(title: str, header: Sequence[str], rows: Iterable[Sequence[str]],
                 frame: box.Box) -> Table:
     table = Table(*header, title=title, box=frame, title_justify="left")
+    table.columns[0].no_wrap = True  # keys and team names stay readable
     for row in rows:
         table.add_row(*(Text(c) for c in row))  # Text: data is never read as markup
     return table

@@ -15,17 +15,29 @@ from connectors.github.models import GitHubRelease, Repository
 from connectors.jira.models import JiraRelease
 from connectors.osv.models import OsvResult, PackageRef
 from connectors.provenance import SourceProvenance
-from connectors.snapshot import Snapshot, SnapshotBody, SnapshotError, SnapshotRequest, load_snapshot
+from connectors.snapshot import (
+    Snapshot,
+    SnapshotBody,
+    SnapshotError,
+    SnapshotRequest,
+    load_snapshot,
+)
 
-REPO = Repository(full_name="acme/pay", default_branch="main",
-                  html_url="https://github.com/acme/pay", visibility="private")
+REPO = Repository(
+    full_name="acme/pay",
+    default_branch="main",
+    html_url="https://github.com/acme/pay",
+    visibility="private",
+)
 
 
 def sealed() -> Snapshot:
-    body = SnapshotBody(subject="acme/pay@v1...v2",
-                        asked=SnapshotRequest(repo="acme/pay", base="v1", head="v2"),
-                        github=GitHubRelease(repository=REPO, base="v1", head="v2"),
-                        provenance=[SourceProvenance(source="github", requests=3)])
+    body = SnapshotBody(
+        subject="acme/pay@v1...v2",
+        asked=SnapshotRequest(repo="acme/pay", base="v1", head="v2"),
+        github=GitHubRelease(repository=REPO, base="v1", head="v2"),
+        provenance=[SourceProvenance(source="github", requests=3)],
+    )
     return Snapshot.seal(body)
 
 
@@ -70,7 +82,7 @@ def test_unknown_version_is_refused(tmp_path: Path) -> None:
     raw = json.loads(path.read_text())
     raw["schema_version"] = "9.0"
     path.write_text(json.dumps(raw))
-    with pytest.raises(SnapshotError, match="unknown snapshot version '9.0'"):
+    with pytest.raises(SnapshotError, match=r"unknown snapshot version '9\.0'"):
         load_snapshot(path)
 
 
@@ -88,13 +100,16 @@ def test_missing_file(tmp_path: Path) -> None:
 
 class FakeGitHub:
     def fetch_release(self, repo: str, base: str, head: str) -> tuple[Any, SourceProvenance]:
-        return (GitHubRelease(repository=REPO, base=base, head=head),
-                SourceProvenance(source="github", asked={"repo": repo}, requests=4))
+        return (
+            GitHubRelease(repository=REPO, base=base, head=head),
+            SourceProvenance(source="github", asked={"repo": repo}, requests=4),
+        )
 
 
 class BrokenJira:
-    def fetch_release(self, project: str, fix_version: str | None = None,
-                      jql: str | None = None) -> tuple[Any, SourceProvenance]:
+    def fetch_release(
+        self, project: str, fix_version: str | None = None, jql: str | None = None
+    ) -> tuple[Any, SourceProvenance]:
         raise ConnectorError("jira: 401 Unauthorized: token expired")
 
 
@@ -110,10 +125,15 @@ class FakeOsv:
 def test_builder_records_a_failed_source_as_a_gap_and_keeps_the_rest() -> None:
     osv = FakeOsv()
     pkg = PackageRef(ecosystem="PyPI", name="jinja2", version="2.11.2")
-    factories = ConnectorFactories(github=FakeGitHub, jira=BrokenJira, osv=lambda: osv,
-                                   dependency_extractor=lambda release: [pkg])
-    request = SnapshotRequest(repo="acme/pay", base="v1", head="v2", jira_project="PAY",
-                              fix_version="2.0")
+    factories = ConnectorFactories(
+        github=FakeGitHub,
+        jira=BrokenJira,
+        osv=lambda: osv,
+        dependency_extractor=lambda release: [pkg],
+    )
+    request = SnapshotRequest(
+        repo="acme/pay", base="v1", head="v2", jira_project="PAY", fix_version="2.0"
+    )
     snap = build_snapshot(request, factories)
     assert snap.body.github is not None
     assert snap.body.jira is None, "missing data is never passed off as empty data"
@@ -132,10 +152,13 @@ def test_unconfigured_source_is_a_gap() -> None:
 
 def test_jira_release_type_is_stored() -> None:
     class OkJira:
-        def fetch_release(self, project: str, fix_version: str | None = None,
-                          jql: str | None = None) -> tuple[Any, SourceProvenance]:
-            return (JiraRelease(project=project, jql="project = PAY"),
-                    SourceProvenance(source="jira", fetched_at=datetime.now(UTC)))
+        def fetch_release(
+            self, project: str, fix_version: str | None = None, jql: str | None = None
+        ) -> tuple[Any, SourceProvenance]:
+            return (
+                JiraRelease(project=project, jql="project = PAY"),
+                SourceProvenance(source="jira", fetched_at=datetime.now(UTC)),
+            )
 
     snap = build_snapshot(SnapshotRequest(jira_project="PAY"), ConnectorFactories(jira=OkJira))
     assert snap.body.jira is not None and snap.body.jira.project == "PAY"

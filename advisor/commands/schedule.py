@@ -1,0 +1,61 @@
+"""``advisor schedule run`` and ``advisor schedule list``: jobs from config/schedule.yaml."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from advisor.commands.common import console
+
+app = typer.Typer(help="Run the advisor's commands on cron schedules.", no_args_is_help=True)
+
+FileOption = Annotated[
+    Path | None,
+    typer.Option("--file", help="Schedule file (default: config/schedule.yaml)."),
+]
+
+
+@app.command("run")
+def schedule_run(file: FileOption = None) -> None:
+    """Run the scheduled jobs in this process until SIGTERM or Ctrl-C.
+
+    Runs of one job never overlap; missed runs are logged; a stop lets the running job
+    finish. Each job runs the same code as the command it names.
+    """
+    from advisor.scheduling.config import load_schedule
+    from advisor.scheduling.runner import add_jobs, build_scheduler, run_forever
+
+    schedule = load_schedule(file)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our listener says it plainly
+    scheduler = build_scheduler(schedule)
+    add_jobs(scheduler, schedule)
+    if not schedule.enabled_jobs:
+        logging.getLogger("advisor.schedule").warning("no enabled jobs in the schedule")
+    run_forever(scheduler)
+
+
+@app.command("list")
+def schedule_list(file: FileOption = None) -> None:
+    """Show the jobs, their schedules and when each fires next."""
+    from advisor.scheduling.config import load_schedule, trigger_for
+
+    schedule = load_schedule(file)
+    if not schedule.jobs:
+        console.print("No jobs in the schedule.")
+        return
+    zone = ZoneInfo(schedule.timezone)
+    now = datetime.now(zone)
+    table = Table("job", "command", "cron", f"next run ({schedule.timezone})", "arguments")
+    for job in schedule.jobs:
+        fire = trigger_for(job, schedule.timezone).get_next_fire_time(None, now)
+        when = f"{fire:%Y-%m-%d %H:%M}" if job.enabled and fire else "disabled"
+        args = " ".join(f"--{k.replace('_', '-')}={v}" for k, v in job.args.items())
+        table.add_row(job.name, job.command, job.cron, when, args)
+    console.print(table)

@@ -1,0 +1,67 @@
+"""A scheduled job is a call of the same command function the CLI runs, in-process.
+
+Arguments come from ``config/schedule.yaml`` under their option names (``fix-version``
+or ``fix_version``); each is checked against the command's signature and type when the
+file is read, so a typo fails at start-up, not at 3 a.m.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import typer
+from pydantic import TypeAdapter, ValidationError
+
+from connectors.errors import ConnectorError
+from governance.errors import GovernanceError
+
+log = logging.getLogger(__name__)
+CommandFunction = Callable[..., None]
+
+
+def commands() -> dict[str, CommandFunction]:
+    from advisor.commands.portfolio import portfolio_summary
+    from advisor.commands.release import release_report
+
+    return {"portfolio-summary": portfolio_summary, "release-report": release_report}
+
+
+def check_arguments(command: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """``args`` as keyword arguments of the command, converted to their types."""
+    function = commands()[command]
+    hints = typing.get_type_hints(function)  # Annotated metadata dropped: the bare types
+    names = set(inspect.signature(function).parameters)
+    checked: dict[str, Any] = {}
+    for key, value in args.items():
+        name = str(key).replace("-", "_")
+        if name not in names:
+            known = ", ".join(sorted(n.replace("_", "-") for n in names))
+            raise ValueError(f"{command} has no option {key!r}; known: {known}")
+        try:
+            checked[name] = TypeAdapter(hints[name]).validate_python(value)
+        except ValidationError as exc:
+            why = exc.errors()[0]["msg"]
+            raise ValueError(f"{command} option {key!r}: {why} (got {value!r})") from None
+    return checked
+
+
+def run_job(name: str, command: str, args: Mapping[str, Any]) -> bool:
+    """Run one job to its end; never raises (a failed run must not stop the scheduler)."""
+    log.info("job %s: %s started", name, command)
+    try:
+        commands()[command](**{"quiet": True, **args})
+    except typer.Exit as exc:  # e.g. release-report --fail-on: a result, not a crash
+        log.warning("job %s: %s exited with code %s", name, command, exc.exit_code)
+        return exc.exit_code == 0
+    except (GovernanceError, ConnectorError) as exc:
+        log.error("job %s: %s failed: %s", name, command, exc)
+        return False
+    except Exception:
+        log.exception("job %s: %s crashed", name, command)
+        return False
+    log.info("job %s: %s finished", name, command)
+    return True
