@@ -1,23 +1,12 @@
-"""Publishers: the only code that writes to GitHub, separate from the read-only connectors.
+"""Publishers: the only code that writes outside the advisor, separate from the read-only
+connectors. Each has its own client and credential and asks the publishing kill switch
+before every write.
 
-Everything here asks the publishing kill switch before each write and never approves or
-blocks a pull request (docs/security-review.md).
+* ``advisor.publish.github``: the PR bot's comments, one ``COMMENT`` review and check
+  runs (``post.py`` decides what to post; docs/security-review.md). It never approves or
+  blocks a pull request.
+* ``advisor.publish.confluence``: the portfolio summary page.
+
+Import the submodule you need: this package imports nothing, so one publisher's
+dependencies never load with another's.
 """
-
-from advisor.publish.config import BotConfig, load_bot_config
-from advisor.publish.github import GitHubPublisher, PublishError, PublishRefused
-from advisor.publish.post import PostOutcome, post_review, refresh_summary
-from advisor.publish.report import SecurityReviewReport, Unreviewed
-
-__all__ = [
-    "BotConfig",
-    "GitHubPublisher",
-    "PostOutcome",
-    "PublishError",
-    "PublishRefused",
-    "SecurityReviewReport",
-    "Unreviewed",
-    "load_bot_config",
-    "post_review",
-    "refresh_summary",
-]
