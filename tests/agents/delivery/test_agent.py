@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -124,16 +123,8 @@ def _body(n_prs: int, n_issues: int) -> SnapshotBody:
     return snapshot(prs=prs, issues=issues)
 
 
-def test_a_thousand_prs_and_two_thousand_issues_stay_linear() -> None:
-    small, large = _body(250, 500), _body(1000, 2000)
-    run(small)  # warm caches (model, redactor, regexes)
-    started = time.perf_counter()
-    run(small)
-    small_s = time.perf_counter() - started
-    started = time.perf_counter()
-    report = run(large)
-    large_s = time.perf_counter() - started
+def test_a_thousand_prs_and_two_thousand_issues_are_all_assessed() -> None:
+    # Behaviour at scale only; how the cost grows is measured by `python -m bench analysis`.
+    report = run(_body(1000, 2000))
     assert report.metrics["prs_merged"] == 1000
     assert report.metrics["findings.scope-not-done"] == 1000
-    assert large_s < 60
-    assert large_s < 10 * max(small_s, 0.05)  # 4x the data; quadratic would be ~16x

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from agents.base import Agent, AgentInput
 from agents.models import AgentStatus, CoverageStatus
 from agents.security import SecurityAgent
@@ -75,12 +73,10 @@ def test_review_pull_for_the_pr_bot() -> None:
     assert result.url == pr.html_url
 
 
-def test_a_large_release_stays_linear() -> None:
+def test_a_large_release_is_scanned_whole() -> None:
+    # Behaviour at scale only; throughput is measured by `python -m bench scan`.
     lines = [f"    value_{i} = compute(item_{i}, 'label-{i}')  # step {i}" for i in range(100)]
     body = hunk(1, 1, ["+def build(items):", *[f"+{line}" for line in lines]])
     prs = [pull(changed(f"svc/mod_{n}.txt", body), number=n) for n in range(1, 201)]
-    started = time.perf_counter()
     report = _agent().analyse(AgentInput(snapshot=snapshot(*prs)), policy())
-    elapsed = time.perf_counter() - started
     assert report.metrics["added_lines"] == 20_200 and report.findings == []
-    assert elapsed < 30, f"20k added lines took {elapsed:.1f}s"
