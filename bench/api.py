@@ -1,0 +1,306 @@
+"""1. api: requests per source against the fewest pages the APIs need.
+2. latency: snapshot wall time with injected latency, against sequential fetching and the
+critical path.
+
+The real connectors (PyGithub and jira clients, read-only guard on) build a snapshot
+through ``build_snapshot`` from a replay server on 127.0.0.1 that serves the synthetic
+org in GitHub Enterprise (``/api/v3``) and Jira Cloud shapes. The server counts what it
+answers; the snapshot's provenance counts what the connectors sent: both must agree.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import SecretStr
+
+from bench import org as synth
+from bench.context import Context
+from bench.replay import ReplayProcess
+from bench.util import Section, Timing, fmt_s, median, timed, verdict
+from connectors.build import ConnectorFactories, build_snapshot
+from connectors.errors import ReadOnlyViolation
+from connectors.github.connector import GitHubConnector
+from connectors.github.settings import GitHubSettings
+from connectors.jira.connector import JiraConnector
+from connectors.jira.settings import JiraSettings
+from connectors.snapshot import Snapshot, SnapshotRequest
+from connectors.transport import RetryPolicy
+
+REQUEST = SnapshotRequest(repo=synth.REPO, base=synth.BASE, head=synth.HEAD,
+                          jira_project=synth.PROJECT, fix_version=synth.FIX_VERSION)
+# Bounded: two attempts, two seconds of waiting at most, a read timeout on every call.
+RETRY = RetryPolicy(max_attempts=2, total_wait_budget_s=2.0, timeout_s=(5.0, 60.0))
+TOKEN = "bench-token-not-a-secret"  # noqa: S105 - the replay server ignores it
+GH_WORKERS = GitHubSettings.model_fields["max_workers"].default
+JIRA_WORKERS = JiraSettings.model_fields["workers"].default
+DELAYS = (0.05, 0.2)
+SEQUENTIAL_BUDGET_S = 45.0  # measure sequential runs predicted to take at most this
+
+
+class _Serial:
+    """A connector whose fetches hold one lock shared by all sources: one after another."""
+
+    def __init__(self, connector: Any, lock: threading.Lock) -> None:
+        self._connector, self._lock = connector, lock
+
+    def fetch_release(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return self._connector.fetch_release(*args, **kwargs)
+
+
+@dataclass
+class Build:
+    snapshot: Snapshot
+    timing: Timing
+    stats: dict[str, Any]
+
+
+def build(server: ReplayProcess, *, sequential: bool = False) -> Build:
+    """One snapshot through the real connectors; they are closed afterwards."""
+    server.reset()
+    closers: list[Callable[[], None]] = []
+    lock = threading.Lock()
+
+    def github() -> Any:
+        settings = GitHubSettings(base_url=f"{server.base}/api/v3", token=SecretStr(TOKEN),
+                                  **({"max_workers": 1} if sequential else {}))
+        connector = GitHubConnector(settings, retry=RETRY)
+        closers.append(connector.close)
+        return _Serial(connector, lock) if sequential else connector
+
+    def jira() -> Any:
+        settings = JiraSettings(url=server.base, deployment="cloud",
+                                email="bench@example.invalid", api_token=SecretStr(TOKEN),
+                                **({"workers": 1} if sequential else {}))
+        connector = JiraConnector(settings, retry=RETRY)
+        closers.append(connector.client.close)
+        return _Serial(connector, lock) if sequential else connector
+
+    factories = ConnectorFactories(github=github, jira=jira)
+    try:
+        snapshot, timing = timed(lambda: build_snapshot(REQUEST, factories))
+    finally:
+        for close in closers:
+            close()
+    return Build(snapshot, timing, server.stats())
+
+
+def _gaps(snapshot: Snapshot) -> list[str]:
+    return [f"{g.source}: {g.what}: {g.why}" for p in snapshot.body.provenance for g in p.gaps]
+
+
+def guard_check(server: ReplayProcess) -> tuple[bool, str]:
+    """A write through each connector's own client must be refused before the wire."""
+    refused = []
+    github = GitHubConnector(GitHubSettings(base_url=f"{server.base}/api/v3",
+                                            token=SecretStr(TOKEN)), retry=RETRY)
+    jira = JiraConnector(JiraSettings(url=server.base, deployment="cloud",
+                                      email="bench@example.invalid", api_token=SecretStr(TOKEN)),
+                         retry=RETRY)
+    server.reset()
+    try:
+        try:
+            github.github.requester.requestJsonAndCheck(
+                "POST", f"/repos/{synth.REPO}/issues", input={"title": "bench"})
+        except ReadOnlyViolation:
+            refused.append("GitHub POST /issues")
+        try:
+            jira.client._session.post(f"{server.base}/rest/api/3/issue", data="{}")
+        except ReadOnlyViolation:
+            refused.append("Jira POST /issue")
+    finally:
+        github.close()
+        jira.client.close()
+    seen = server.stats()["total"]
+    ok = len(refused) == 2 and seen == 0
+    return ok, f"{', '.join(refused) or 'nothing'} refused; server saw {seen} request(s)"
+
+
+# -- request arithmetic --------------------------------------------------------------------
+
+
+def graphql_estimate(facts: dict[str, int]) -> dict[str, Any]:
+    """Requests if PR metadata came from GraphQL (100 PRs per query) and only patches from REST.
+
+    GraphQL's ``PullRequestChangedFile`` has path and line counts but no patch, so the
+    scanners still need ``GET /pulls/{n}/files`` (one page per 100 files) per PR.
+    Node count per 100-PR query with files(first:100), reviews(first:100) and
+    commits(last:1){checkSuites(first:10){checkRuns(first:20)}} (status contexts are a
+    plain list): 100 + 100*100 + 100*100 + 100*(1 + 10 + 200) = 41,200, under the 500,000
+    limit; rate-limit cost (1 + 100 * 4 + 100 * 10 connections) / 100 = 14 points.
+    """
+    fixed = 1 + facts["compare_pages"] + 1 + facts["deployment_list_pages"] \
+        + facts["deployment_status_requests"]
+    queries = math.ceil(facts["listing_merged_rows"] / 100)
+    hybrid = fixed + queries + facts["file_pages"]
+    metadata_only = fixed + math.ceil(facts["listing_merged_rows"] / 50)  # 50/query: timeouts
+    return {
+        "rest": facts["minimum_github"],
+        "graphql_queries": queries,
+        "hybrid_total": hybrid,
+        "hybrid_per_pr": round(hybrid / facts["prs"], 2),
+        "graphql_only_total_without_patches": metadata_only,
+        "graphql_points_per_query": 14,
+    }
+
+
+def rounds(facts: dict[str, int]) -> dict[str, int]:
+    """Dependent request rounds: infinitely parallel, and with the connectors' workers.
+
+    GitHub: the PR listing needs the default branch (repository) and the window and shas
+    (every compare page, each found from the previous one's Link); then every PR's parts
+    at once, each part's pages in a chain. Deployments (listing, then statuses) and
+    CODEOWNERS hang off the compare and never lie on the longest chain here.
+    Jira: fix versions, then search pages by token, then remote links, changelogs and
+    (after the changelogs) status categories.
+    """
+    github = max(1, facts["compare_pages"]) + facts["listing_pages"] + facts["part_max_pages"]
+    github = max(github, facts["compare_pages"] + facts["deployment_list_pages"] + 1)
+    jira = 1 + facts["search_pages"] + max(
+        1, facts["changelog_max_pages"] + facts["status_request"])
+    # The connectors: repository, then compare, then the listing (one at a time); then a
+    # pool of GH_WORKERS for parts, CODEOWNERS and deployments (queued behind the parts).
+    pooled = facts["part_requests"] + 1
+    github_workers = (1 + facts["compare_pages"] + facts["listing_pages"]
+                      + math.ceil(pooled / GH_WORKERS) + facts["deployment_list_pages"] + 1)
+    jira_workers = (1 + facts["search_pages"]
+                    + facts["changelog_max_pages"] * math.ceil(
+                        facts["truncated_changelogs"] / JIRA_WORKERS)
+                    + facts["status_request"] + math.ceil(facts["issues"] / JIRA_WORKERS))
+    return {"critical_path": max(github, jira), "github_critical_path": github,
+            "jira_critical_path": jira,
+            "with_workers": max(github_workers, jira_workers),
+            "github_with_workers": github_workers, "jira_with_workers": jira_workers}
+
+
+# -- 1. api -------------------------------------------------------------------------------
+
+
+def run_api(ctx: Context, section: Section) -> None:
+    from bench.snapshots import save_analysis_snapshot
+
+    runs = 1 if ctx.quick else 3
+    ctx.start_servers(synth.SIZES)
+    ok, detail = guard_check(ctx.server(synth.SIZES[0]))
+    section.add("read-only guard on (writes refused before the wire)", "yes" if ok else "NO",
+                "writes refused", verdict(ok))
+    section.data["guard"] = detail
+    results = []
+    for size in synth.SIZES:
+        server = ctx.server(size)
+        facts = server.facts()
+        builds = [build(server) for _ in range(1 if size.prs >= 1000 else runs)]
+        first = builds[0]
+        serial = build(server, sequential=True)
+        ctx.sequential_base[size] = (serial.timing.wall_s, serial.stats["total"])
+        gaps = _gaps(first.snapshot)
+        by_source = first.stats["by_source"]
+        provenance = {p.source: p.requests for p in first.snapshot.body.provenance}
+        github, jira = by_source.get("github", 0), by_source.get("jira", 0)
+        ratios = {"github": github / facts["minimum_github"], "jira": jira / facts["minimum_jira"]}
+        label = f"{size.prs} PRs"
+        section.add(f"{label}: GitHub requests / minimum pages",
+                    f"{github} / {facts['minimum_github']} = {ratios['github']:.2f}",
+                    "<= 1.1", verdict(ratios["github"] <= 1.1))
+        section.add(f"{size.issues} issues: Jira requests / minimum pages",
+                    f"{jira} / {facts['minimum_jira']} = {ratios['jira']:.2f}",
+                    "<= 1.1", verdict(ratios["jira"] <= 1.1))
+        section.add(f"{label}: GitHub requests per merged PR", f"{github / size.prs:.2f}")
+        graphql = graphql_estimate(facts)
+        section.add(f"{label}: GitHub requests per PR with GraphQL for PR metadata (est.)",
+                    f"{graphql['hybrid_per_pr']:.2f}")
+        wall = median([b.timing.wall_s for b in builds])
+        cpu = median([b.timing.cpu_s for b in builds])
+        section.add(f"{label}: snapshot build, no latency (wall / client CPU)",
+                    f"{fmt_s(wall)} / {fmt_s(cpu)}")
+        section.add(f"{label}: same, sequential (max_workers=1, one source at a time)",
+                    f"{fmt_s(serial.timing.wall_s)} / {fmt_s(serial.timing.cpu_s)}")
+        results.append({
+            "size": {"prs": size.prs, "issues": size.issues}, "facts": facts,
+            "requests": by_source, "provenance_requests": provenance,
+            "by_kind": first.stats["by_kind"], "ratios": ratios,
+            "github_requests_per_pr": round(github / size.prs, 3),
+            "graphql_estimate": graphql, "runs": len(builds),
+            "wall_s": [round(b.timing.wall_s, 3) for b in builds],
+            "cpu_s": [round(b.timing.cpu_s, 3) for b in builds], "gaps": gaps,
+            "sequential_wall_s": round(serial.timing.wall_s, 3),
+            "sequential_cpu_s": round(serial.timing.cpu_s, 3),
+        })
+        if provenance.get("github") != github or provenance.get("jira") != jira:
+            section.notes.append(f"{label}: provenance counts {provenance} differ from the "
+                                 f"server's {by_source}")
+        if gaps:
+            section.notes.append(f"{label}: the snapshot has gaps: {gaps[:3]}")
+        ctx.snapshots[size] = save_analysis_snapshot(first.snapshot, ctx.workdir, size)
+    section.data["sizes"] = results
+
+
+# -- 2. latency ---------------------------------------------------------------------------
+
+
+def _sequential_plan(ctx: Context, delay: float, requests: int, base_s: float) -> bool:
+    return not ctx.quick and base_s + requests * delay <= SEQUENTIAL_BUDGET_S
+
+
+def run_latency(ctx: Context, section: Section) -> None:
+    results = []
+    base = ctx.sequential_base
+    for size in synth.SIZES:  # sequential without latency: the model's per-request cost
+        if size not in base:
+            server = ctx.server(size)
+            server.delay(0)
+            zero = build(server, sequential=True)
+            base[size] = (zero.timing.wall_s, zero.stats["total"])
+    for delay in DELAYS:
+        for size in synth.SIZES:
+            server = ctx.server(size)
+            facts = server.facts()
+            server.delay(delay)
+            try:
+                runs = 1 if ctx.quick or size.prs >= 1000 or (delay > 0.1 and size.prs >= 200) \
+                    else 3
+                builds = [build(server) for _ in range(runs)]
+                requests = builds[0].stats["total"]
+                base_s, _ = base[size]
+                measured_seq: float | None = None
+                if _sequential_plan(ctx, delay, requests, base_s):
+                    measured_seq = build(server, sequential=True).timing.wall_s
+            finally:
+                server.delay(0)
+            wall = median([b.timing.wall_s for b in builds])
+            model_seq = base_s + requests * delay
+            sequential = measured_seq if measured_seq is not None else model_seq
+            r = rounds(facts)
+            critical_s = r["critical_path"] * delay
+            workers_s = r["with_workers"] * delay
+            label = f"{size.prs} PRs @ {delay * 1000:.0f} ms"
+            section.add(f"{label}: snapshot wall, connectors' concurrency", fmt_s(wall))
+            how = "measured" if measured_seq is not None else "model"
+            section.add(f"{label}: sequential ({how}) / concurrent",
+                        f"{fmt_s(sequential)} / {fmt_s(wall)} = {sequential / wall:.1f}x")
+            target = "<= 2x" if delay >= 0.2 else ""
+            section.add(f"{label}: concurrent / critical path ({r['critical_path']} rounds)",
+                        f"{fmt_s(wall)} / {fmt_s(critical_s)} = {wall / critical_s:.1f}x",
+                        target, verdict(wall / critical_s <= 2) if target else "")
+            section.add(f"{label}: concurrent / worker-limited bound ({r['with_workers']} rounds)",
+                        f"{wall / workers_s:.2f}x")
+            results.append({
+                "size": {"prs": size.prs, "issues": size.issues}, "delay_s": delay,
+                "requests": requests, "runs": len(builds),
+                "wall_s": [round(b.timing.wall_s, 3) for b in builds],
+                "sequential_s": round(sequential, 3), "sequential_measured": measured_seq
+                is not None, "sequential_model_s": round(model_seq, 3),
+                "sequential_no_latency_s": round(base_s, 3), "rounds": r,
+                "critical_path_s": round(critical_s, 3), "worker_bound_s": round(workers_s, 3),
+                "peak_in_flight": builds[0].stats["peak_in_flight"],
+            })
+    section.data["runs"] = results
+    section.notes.append("sequential = max_workers=1, Jira workers=1, sources one after "
+                         "another; 'model' = no-latency sequential wall + requests x delay "
+                         "(runs predicted over "
+                         f"{SEQUENTIAL_BUDGET_S:.0f} s are modelled, not measured)")
