@@ -33,7 +33,7 @@ def graph_context(settings: Settings, controls: Controls):  # type: ignore[no-un
         advisor=build_advisor(
             gate=controls.kill_switch, audit=controls.audit, redactor=controls.redactor
         ),
-        agents={name: agent_factory(name) for name in AGENT_CLASSES},
+        agents={name: agent_factory(name, controls.redactor) for name in AGENT_CLASSES},
         demo_snapshot=_demo_snapshot(),
     )
 

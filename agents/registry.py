@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from agents.base import Agent
 from connectors.github.models import GitHubRelease
 from connectors.osv.models import PackageRef
+
+if TYPE_CHECKING:  # the redactor loads detect-secrets' plugins: only when an agent runs
+    from governance.redact import Redactor
 
 AGENT_CLASSES = {
     "delivery": "agents.delivery:DeliveryAgent",
@@ -17,8 +21,12 @@ AGENT_CLASSES = {
 }
 
 
-def agent_factory(name: str) -> Callable[[], Agent]:
-    """A factory that imports and builds the agent when the node runs."""
+def agent_factory(name: str, redactor: Redactor | None = None) -> Callable[[], Agent]:
+    """A factory that imports and builds the agent when the node runs.
+
+    ``redactor``: the one the settings configure (phone regions, entropy), so evidence is
+    masked as the audit log and the rendered reports are; None means the default.
+    """
     try:
         target = AGENT_CLASSES[name]
     except KeyError:
@@ -27,7 +35,7 @@ def agent_factory(name: str) -> Callable[[], Agent]:
     def build() -> Agent:
         module_name, _, class_name = target.partition(":")
         cls = getattr(importlib.import_module(module_name), class_name)
-        agent: Agent = cls()
+        agent: Agent = cls() if redactor is None else cls(redactor=redactor)
         return agent
 
     return build

@@ -7,9 +7,10 @@ parse on their own, as in a snapshot without a clone). Each scanner is timed alo
 with ``process_time``:
 
 * secrets: ``SecretScanner.scan`` (detect-secrets plugins) over every file;
-* SAST: ``BanditRunner.scan`` over the Python sources, in batches, stopped once
-  ``BANDIT_BUDGET_S`` of CPU is spent (the rate of the batches that ran is reported and
-  the whole diff's time projected from it);
+* SAST: ``BanditRunner.scan`` over the Python sources (whole new files, hunks of
+  modified ones), 40 sources a call, then again one call per file (the agent calls it
+  once per PR, for a PR's few files); each stopped once ``BANDIT_BUDGET_S`` of CPU is
+  spent (the rate of the calls that ran is reported and the whole diff's time projected);
 * IaC: ``terraform_findings`` (python-hcl2 parse and our rules) over the ``.tf`` files;
 * Unicode: ``trojan_hits`` (bidi and invisible characters) over every file;
 * prompt injection in added comments (``injection_detections``) over every file.
@@ -105,25 +106,41 @@ def _python_sources(diffs: Sequence[Any]) -> tuple[list[Any], int]:
     return sources, added
 
 
-def _bandit(diffs: Sequence[Any]) -> Measured:
+def _bandit_calls(diffs: Sequence[Any], *, per_file: bool) -> Measured:
+    """bandit over the Python sources: 40 sources a call, or one call per file (as the
+    agent calls it once per PR, for a PR's one or two Python files)."""
     from agents.security.sast import BanditRunner
 
     sources, added = _python_sources(diffs)
     runner = BanditRunner()
     runner.scan(sources[:1])  # bandit's configuration and plugins load once per process
+    calls: list[list[Any]] = []
+    if per_file:
+        by_path: dict[str, list[Any]] = {}
+        for source in sources:
+            by_path.setdefault(source.path, []).append(source)
+        calls = list(by_path.values())
+    else:
+        calls = [sources[i : i + 40] for i in range(0, len(sources), 40)]
     scanned_lines = sum(s.text.count("\n") for s in sources)
     done_lines, hits, cpu, wall = 0, 0, 0.0, 0.0
-    batch = 40
-    for start in range(0, len(sources), batch):
-        chunk = sources[start : start + batch]
+    for n, chunk in enumerate(calls, start=1):
         m = _time(lambda chunk=chunk: len(runner.scan(chunk)[0]), 0)
         cpu, wall, hits = cpu + m.cpu_s, wall + m.wall_s, hits + m.hits
         done_lines += sum(s.text.count("\n") for s in chunk)
-        if cpu >= BANDIT_BUDGET_S and start + batch < len(sources):
+        if cpu >= BANDIT_BUDGET_S and n < len(calls):
             share = done_lines / scanned_lines
             return Measured(round(added * share), cpu, wall, hits, complete=False,
                             projected_s=cpu / share)
     return Measured(added, cpu, wall, hits)
+
+
+def _bandit(diffs: Sequence[Any]) -> Measured:
+    return _bandit_calls(diffs, per_file=False)
+
+
+def _bandit_per_file(diffs: Sequence[Any]) -> Measured:
+    return _bandit_calls(diffs, per_file=True)
 
 
 def bandit_fixed_cost(sources: int = 40, repeats: int = 5) -> float:
@@ -177,7 +194,8 @@ def _injection(diffs: Sequence[Any]) -> Measured:
 
 SCANNERS: tuple[tuple[str, Callable[[Sequence[Any]], Measured]], ...] = (
     ("secrets (detect-secrets)", _secrets),
-    ("SAST (bandit)", _bandit),
+    ("SAST (bandit), 40 sources a call", _bandit),
+    ("SAST (bandit), one call per file", _bandit_per_file),
     ("IaC (Terraform rules)", _iac),
     ("Unicode (Trojan Source)", _unicode),
     ("prompt injection (comments)", _injection),

@@ -8,6 +8,7 @@ import platform
 import socket
 import statistics
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -118,9 +119,13 @@ def render(sections: Sequence[Section]) -> str:
             lines.append(f"   skipped: {section.skipped}")
             continue
         width = max([len(r.metric) for r in section.rows] + [10])
-        vwidth = max([len(r.value) for r in section.rows] + [5])
+        vwidth = max([len(r.value) for r in section.rows if len(r.value) <= 48] + [5])
         for row in section.rows:
             tail = f"  [{row.target}: {row.verdict}]" if row.target else ""
+            if len(row.value) > vwidth:  # a long value goes on lines of its own
+                lines.append(f"   {row.metric}{tail}")
+                lines += [f"      {part}" for part in textwrap.wrap(row.value, 94)]
+                continue
             lines.append(f"   {row.metric:<{width}}  {row.value:>{vwidth}}{tail}")
         lines += [f"   note: {note}" for note in section.notes]
     return "\n".join(lines)
@@ -153,4 +158,5 @@ def fmt_s(seconds: float) -> str:
 
 
 def fmt_mib(size: float) -> str:
-    return f"{size / 2**20:.0f} MiB"
+    mib = size / 2**20
+    return f"{mib:.1f} MiB" if mib < 10 else f"{mib:.0f} MiB"

@@ -117,18 +117,16 @@ class AuditLog:
         head = _head(conn)
         seq, prev_hash = (head.seq, head.entry_hash) if head else (0, GENESIS_HASH)
         written: list[AuditEntry] = []
+        rows: list[dict[str, Any]] = []
         for event in events:
             seq += 1
             entry, text = self._seal(seq, prev_hash, event)
-            conn.execute(
-                audit_log.insert().values(
-                    **entry.model_dump(exclude={"payload"}),
-                    payload=canonical_json(entry.payload),
-                    entry_text=text,
-                )
-            )
+            rows.append({**entry.model_dump(exclude={"payload"}),
+                         "payload": canonical_json(entry.payload), "entry_text": text})
             written.append(entry)
             prev_hash = entry.entry_hash
+        if rows:  # one statement for the batch (executemany): a report records thousands
+            conn.execute(audit_log.insert(), rows)
         return written
 
     def _seal(self, seq: int, prev_hash: str, event: AuditEvent) -> tuple[AuditEntry, str]:

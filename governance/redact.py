@@ -25,8 +25,9 @@ import dataclasses
 import functools
 import itertools
 import re
+import threading
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -275,7 +276,9 @@ def _foldable(pattern: str) -> bool:
     return re.search("[A-Z]", bare) is None
 
 
-@dataclasses.dataclass(frozen=True)
+# eq=False: gates key the per-text caches of ``_Scan`` millions of times a report; identity
+# hashing is C-level, a generated field-wise ``__hash__`` was a fifth of redaction's time.
+@dataclasses.dataclass(frozen=True, eq=False)
 class Gate:
     """A cheap regex whose matches pick the lines worth a detector's real work."""
 
@@ -845,6 +848,75 @@ def _pii_detectors(phone_regions: tuple[str, ...]) -> list[Detector]:
 # --- the redactor ---------------------------------------------------------------------
 
 
+def _root(gate: Gate) -> Gate:
+    while gate.within is not None:
+        gate = gate.within
+    return gate
+
+
+# A backreference cannot join an alternation: its group number would point elsewhere.
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _entry_gates(detector: Detector) -> tuple[Gate, ...] | None:
+    """The coarsest gates a detector's work hangs on; None when it reads every text (or
+    when a gate cannot join the prefilter's alternation)."""
+    found: list[Gate] = []
+    if isinstance(detector, RegexDetector) and detector.gate is not None:
+        found = [_root(detector.gate)]
+    elif isinstance(detector, DetectSecretsDetector):
+        if any(scanner.gates is None for scanner in detector.scanners):
+            return None
+        found = [_root(g) for scanner in detector.scanners for g in scanner.gates or ()]
+    if not found or any(_BACKREFERENCE.search(g.pattern.pattern) for g in found):
+        return None
+    return tuple(found)
+
+
+_SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
+
+
+def _union(gates: Sequence[Gate], extra: int = 0) -> re.Pattern[str] | None:
+    """One alternation of the gates' patterns, each keeping its own flags."""
+    if not gates:
+        return None
+    branches = []
+    for gate in gates:
+        letters = "".join(c for flag, c in _SCOPED_FLAGS if gate.pattern.flags & flag)
+        branches.append(f"(?{letters}:{gate.pattern.pattern})" if letters
+                        else f"(?:{gate.pattern.pattern})")
+    return re.compile("|".join(branches), extra)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Prefilter:
+    """Every gate in one search: a text no gate matches needs no gated detector at all.
+
+    Most strings in a report (titles, paths, short sentences) match none, and one regex
+    search over them replaces dozens of per-gate searches and their bookkeeping.
+    """
+
+    plain: re.Pattern[str] | None
+    folded: re.Pattern[str] | None  # case-sensitive, over the lowered text
+    folded_anycase: re.Pattern[str] | None  # for texts whose lowering shifts offsets
+
+    @classmethod
+    def of(cls, gates: Iterable[Gate]) -> _Prefilter:
+        unique = list(dict.fromkeys(gates))
+        folded = [g for g in unique if g.folded]
+        return cls(_union([g for g in unique if not g.folded]), _union(folded),
+                   _union(folded, re.IGNORECASE))
+
+    def hits(self, scan: _Scan) -> bool:
+        if self.plain is not None and self.plain.search(scan.text):
+            return True
+        if scan.lowered is not None:
+            return self.folded is not None and self.folded.search(scan.lowered) is not None
+        return self.folded_anycase is not None and \
+            self.folded_anycase.search(scan.text) is not None
+
+
+
 def _outside(span: Span, starts: Sequence[int], ends: Sequence[int]) -> Iterator[Span]:
     """The parts of a span clear of existing placeholders (sorted, disjoint intervals)."""
     start = span.start
@@ -883,15 +955,51 @@ def _merge(found: Iterable[tuple[int, Span]], protected: Sequence[tuple[int, int
     return merged
 
 
-_SHORT_TEXT = 256
+class _Memo:
+    """Results of recent texts, least recently used dropped first, bounded in characters.
+
+    A report is redacted when it is recorded and again by every format it is written in;
+    its strings repeat (paths, titles, severities). The redactor's own output is final
+    (redaction is idempotent), so each result is also kept as a fixed point: redacting a
+    redacted copy costs lookups only.
+    """
+
+    def __init__(self, budget_chars: int, longest: int) -> None:
+        self._budget, self.longest = budget_chars, longest
+        self._entries: OrderedDict[str, RedactionResult] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> RedactionResult | None:
+        with self._lock:
+            found = self._entries.get(text)
+            if found is not None:
+                self._entries.move_to_end(text)
+            return found
+
+    def put(self, text: str, result: RedactionResult) -> None:
+        with self._lock:
+            self._add(text, result)
+            if result.text != text:
+                self._add(result.text, RedactionResult(text=result.text, counts={}))
+            while self._size > self._budget:
+                dropped, _ = self._entries.popitem(last=False)
+                self._size -= len(dropped)
+
+    def _add(self, text: str, result: RedactionResult) -> None:
+        if text not in self._entries:
+            self._size += len(text)
+        self._entries[text] = result
 
 
 class Redactor:
     """Immutable after construction, so one instance can be shared across threads."""
 
-    __slots__ = ("_detectors", "_short")
-    _detectors: tuple[Detector, ...]
-    _short: Callable[[str], RedactionResult]
+    __slots__ = ("_detectors", "_memo", "_prefilter", "_quiet")
+    _detectors: tuple[tuple[int, Detector], ...]
+    _memo: _Memo
+    _prefilter: _Prefilter
+    _quiet: tuple[tuple[int, Detector], ...]
 
     def __init__(
         self,
@@ -907,24 +1015,33 @@ class Redactor:
         detectors = _secret_detectors(entropy=entropy)
         if pii:
             detectors += _pii_detectors(regions)
-        object.__setattr__(self, "_detectors", tuple(detectors))
-        # Audit payloads repeat short strings (severities, categories, actions): the
-        # redactor is immutable, so their results can be reused. Long texts are not kept.
-        object.__setattr__(self, "_short", functools.lru_cache(maxsize=8192)(self._redact))
+        ranked = tuple(enumerate(detectors))  # a rank names the kind where spans overlap
+        gates = {rank: _entry_gates(d) for rank, d in ranked}
+        object.__setattr__(self, "_detectors", ranked)
+        object.__setattr__(self, "_prefilter", _Prefilter.of(
+            g for found in gates.values() if found for g in found))
+        object.__setattr__(self, "_quiet", tuple((r, d) for r, d in ranked if gates[r] is None))
+        # The redactor is immutable, so results can be reused; diffs and logs (longer than
+        # ``longest``) rarely repeat and are not kept. At most ~16 MiB of text is held.
+        object.__setattr__(self, "_memo", _Memo(budget_chars=8_000_000, longest=4096))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Redactor is immutable")
 
     def redact(self, text: str) -> RedactionResult:
-        if len(text) <= _SHORT_TEXT:
-            return self._short(text)
-        return self._redact(text)
+        if len(text) > self._memo.longest:
+            return self._redact(text)
+        found = self._memo.get(text)
+        if found is None:
+            found = self._redact(text)
+            self._memo.put(text, found)
+        return found
 
     def _redact(self, text: str) -> RedactionResult:
         protected = [m.span() for m in PLACEHOLDER_RE.finditer(text)]
         scan = _Scan(text)
-        found = ((rank, span) for rank, detector in enumerate(self._detectors)
-                 for span in detector(scan))
+        plan = self._detectors if self._prefilter.hits(scan) else self._quiet
+        found = ((rank, span) for rank, detector in plan for span in detector(scan))
         pieces: list[str] = []
         counts: Counter[str] = Counter()
         position = 0

@@ -11,6 +11,7 @@ from agents.advisory import Advisor
 from agents.base import Agent
 from agents.policy import Policy
 from governance.controls import Controls
+from graphs.bodies import SnapshotBodies
 
 
 class Publisher(Protocol):
@@ -30,6 +31,7 @@ class GraphContext:
     agents: dict[str, Callable[[], Agent]]
     publishers: list[Publisher] = field(default_factory=list)
     demo_snapshot: str | None = None
+    snapshots: SnapshotBodies = field(default_factory=SnapshotBodies)
 
 
 def resolve(context: object) -> GraphContext:

@@ -9,7 +9,6 @@ its start on resume.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -75,6 +74,7 @@ def load(state: RunState, runtime: Runtime[GraphContext]) -> Update:
     path = ctx.settings.home / "snapshots" / f"{snapshot.content_hash}.json.gz"
     if not path.exists():
         snapshot.write(path)
+    ctx.snapshots.remember(path, snapshot)
     ctx.controls.runs.update(state["run_id"], RunStatus.RUNNING, subject=snapshot.body.subject)
     return {
         "snapshot_path": str(path),
@@ -101,15 +101,6 @@ def obtain_snapshot(request: RunRequest, ctx: GraphContext) -> Snapshot:
         dependency_extractor=release_dependency_packages,
     )
     return build_snapshot(request.live, factories)
-
-
-@lru_cache(maxsize=4)
-def snapshot_body(path: str, content_hash: str) -> SnapshotBody:
-    """Parsed once per process per snapshot; the hash keys the cache, not the path alone."""
-    snapshot = load_snapshot(Path(path))
-    if snapshot.content_hash != content_hash:
-        raise RuntimeError(f"snapshot {path} changed during the run")
-    return snapshot.body
 
 
 # -- agents ---------------------------------------------------------------------------
@@ -141,7 +132,7 @@ def run_agent(name: str, state: RunState, ctx: GraphContext, request: RunRequest
         return not_assessed(name, AgentStatus.HALTED, str(exc))
     try:
         inputs = AgentInput(
-            snapshot=snapshot_body(state["snapshot_path"], state["snapshot_hash"]),
+            snapshot=ctx.snapshots.body(state["snapshot_path"], state["snapshot_hash"]),
             repo_path=Path(request.repo_path) if request.repo_path else None,
             coverage_file=Path(request.coverage_file) if request.coverage_file else None,
             plan_files=[Path(p) for p in request.plan_files],
@@ -183,7 +174,7 @@ def advise(state: RunState, runtime: Runtime[GraphContext]) -> Update:
     if stop := stopped_by_switch(state, ctx):
         return stop
     subject = state.get("subject", "release")
-    body = snapshot_body(state["snapshot_path"], state["snapshot_hash"])
+    body = ctx.snapshots.body(state["snapshot_path"], state["snapshot_hash"])
     reports = [AgentReport.model_validate(r) for r in state.get("agent_reports", {}).values()]
     texts = untrusted_texts(body)
     # PR text is the security agent's evidence; other agents get no untrusted text, so an

@@ -209,7 +209,7 @@ def context(state: PortfolioState, runtime: Runtime[GraphContext]) -> Update:
     if stop := nodes.stopped_by_switch(state, ctx):
         return stop
     request = request_of(state)
-    body = nodes.snapshot_body(state["snapshot_path"], state["snapshot_hash"])
+    body = ctx.snapshots.body(state["snapshot_path"], state["snapshot_hash"])
     recorded = _recorded_sections(ctx, request)
     reports: dict[str, Any] = {}
     notes: list[ContextNote] = []
@@ -247,7 +247,7 @@ def portfolio(state: PortfolioState, runtime: Runtime[GraphContext]) -> Update:
     if stop := nodes.stopped_by_switch(state, ctx, agent="portfolio"):
         return stop  # the portfolio section is the whole summary: nothing to record
     request = request_of(state)
-    body = nodes.snapshot_body(state["snapshot_path"], state["snapshot_hash"])
+    body = ctx.snapshots.body(state["snapshot_path"], state["snapshot_hash"])
     risks = [Finding.model_validate(f) for r in state.get("agent_reports", {}).values()
              for f in r["findings"]]
     agent = PortfolioAgent(period_days=request.period_days, projects=request.projects,
@@ -269,7 +269,7 @@ def advise(state: PortfolioState, runtime: Runtime[GraphContext]) -> Update:
     if stop := nodes.stopped_by_switch(state, ctx):
         return stop
     request = request_of(state)
-    body = nodes.snapshot_body(state["snapshot_path"], state["snapshot_hash"])
+    body = ctx.snapshots.body(state["snapshot_path"], state["snapshot_hash"])
     result = PortfolioResult.model_validate(state["portfolio"])
     report = nodes.annotate(result.report, result.view.subject, [], ctx)
     text, usage = executive_summary(result.view, report, ctx.advisor)

@@ -482,7 +482,7 @@ def test_gates_never_hide_a_line_a_plugin_would_flag() -> None:
     text = "\n".join([case[1] for case in SECRETS] + [t for t, _, _ in PLUGIN_SECRETS]
                      + [text for _, text in UNCHANGED])
     scan = redact_module._Scan(text)
-    scanners = [scanner for detector in redactor._detectors
+    scanners = [scanner for _, detector in redactor._detectors
                 if isinstance(detector, redact_module.DetectSecretsDetector)
                 for scanner in detector.scanners]
     assert len(scanners) > 20
@@ -491,6 +491,45 @@ def test_gates_never_hide_a_line_a_plugin_would_flag() -> None:
         for offset, line in scan.lines():
             if any(True for _ in scanner.plugin.analyze_string(line)):
                 assert offset in selected, (type(scanner.plugin).__name__, line)
+
+
+@pytest.mark.parametrize("entropy", [False, True])
+def test_prefilter_skips_only_texts_no_gated_detector_would_flag(entropy: bool) -> None:
+    # A text the one-search prefilter passes over must get exactly what running every
+    # detector gives: compare the two, line by line and whole, on every sample.
+    redactor = Redactor(entropy=entropy)
+    samples = ([case[1] for case in SECRETS] + [t for t, _, _ in PLUGIN_SECRETS]
+               + [text for _, text in UNCHANGED])
+    skipped = 0
+    for text in [*samples, "\n".join(samples)]:
+        scan = redact_module._Scan(text)
+        every = sorted(span for _, detector in redactor._detectors for span in detector(scan))
+        if not redactor._prefilter.hits(redact_module._Scan(text)):
+            skipped += 1
+            quiet = sorted(span for _, d in redactor._quiet for span in d(scan))
+            assert quiet == every, text
+    assert skipped > 0  # the samples include plain text the prefilter lets through
+
+
+def test_redacting_a_redacted_text_is_a_lookup_with_no_counts() -> None:
+    redactor = Redactor()
+    first = redactor.redact("token=ghp_" + "a1B2" * 9 + " for bob@example.com")
+    assert first.counts == {"email": 1, "github-token": 1}
+    again = redactor.redact(first.text)
+    assert again.text == first.text and again.counts == {}
+    long_text = "x" * 5000 + " bob@example.com"  # past the memo: redacted every time
+    assert redactor.redact(long_text).counts == {"email": 1}
+    assert redactor.redact(long_text).counts == {"email": 1}
+
+
+def test_memo_drops_the_least_recently_used_past_its_budget() -> None:
+    memo = redact_module._Memo(budget_chars=10, longest=10)
+    for text in ("aaaa", "bbbb"):
+        memo.put(text, redact_module.RedactionResult(text=text, counts={}))
+    assert memo.get("aaaa") is not None  # now the most recently used
+    memo.put("cccc", redact_module.RedactionResult(text="cccc", counts={}))
+    assert memo.get("bbbb") is None
+    assert memo.get("aaaa") is not None and memo.get("cccc") is not None
 
 
 def test_necessary_part_drops_only_optional_heads() -> None:

@@ -71,9 +71,10 @@ def portfolio_summary(
     if state.get("status") in ("halted", "failed"):
         raise GovernanceError(f"run {state['status']}: {state.get('halt_reason', 'unknown')}")
     summary = PortfolioSummary.model_validate(state["report"])
-    files = write(summary, [f for f in formats if f != "terminal"], output)
+    redactor = ctx.controls.redactor  # the configured one, as for the audit log
+    files = write(summary, [f for f in formats if f != "terminal"], output, redactor=redactor)
     if "terminal" in formats:
-        render_terminal(summary, console, written=files)
+        render_terminal(summary, console, written=files, redactor=redactor)
     else:
         for path in files.values():
             console.print(f"wrote {path}")

@@ -101,7 +101,8 @@ def release_report(
         raise GovernanceError("the demo snapshot is not bundled with this installation")
     show = _progress_printer(quiet)
     state = start_run("release", ctx, request, current_identity(), progress=show)
-    _finish(state, formats, output, fail_on, render_terminal, write_reports)
+    _finish(state, formats, output, fail_on, render_terminal, write_reports,
+            redactor=controls.redactor)
 
 
 def _source(demo: bool, snapshot: Path | None, live: SnapshotRequest) -> Any:
@@ -190,15 +191,19 @@ def _finish(
     fail_on: str | None,
     render_terminal: Any,
     write_reports: Any,
+    *,
+    redactor: Any = None,
 ) -> None:
     from agents.aggregate import ReleaseReport
 
     if state.get("status") in ("halted", "failed"):
         raise GovernanceError(f"run {state.get('status')}: {state.get('halt_reason', 'unknown')}")
     report = ReleaseReport.model_validate(state["report"])
-    files = write_reports(report, [f for f in formats if f != "terminal"], output)
+    # The redactor the settings configure (phone regions, entropy), as for the audit log.
+    files = write_reports(report, [f for f in formats if f != "terminal"], output,
+                          redactor=redactor)
     if "terminal" in formats:
-        render_terminal(report, console, written=files)
+        render_terminal(report, console, written=files, redactor=redactor)
     else:
         for path in files.values():
             console.print(f"wrote {path}")

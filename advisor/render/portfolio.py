@@ -497,13 +497,14 @@ def _raw_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 # --- files ------------------------------------------------------------------------------
 
-_WRITERS: dict[str, Callable[[PortfolioSummary], str]] = {
+_WRITERS: dict[str, Callable[..., str]] = {
     "md": render_markdown, "html": render_html, "json": render_json}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def write_portfolio_reports(summary: PortfolioSummary, formats: Sequence[str],
-                            output_dir: Path) -> dict[str, Path]:
+                            output_dir: Path, *,
+                            redactor: Redactor | None = None) -> dict[str, Path]:
     """Write ``<report id>.<md|html|json>`` atomically; returns format → path."""
     output_dir.mkdir(parents=True, exist_ok=True)
     stem = _UNSAFE.sub("_", summary.report_id or "").strip("._") or "portfolio-summary"
@@ -511,7 +512,7 @@ def write_portfolio_reports(summary: PortfolioSummary, formats: Sequence[str],
     for fmt in dict.fromkeys(formats):
         if fmt in _WRITERS:
             path = output_dir / f"{stem}.{fmt}"
-            _write_atomically(path, _WRITERS[fmt](summary))
+            _write_atomically(path, _WRITERS[fmt](summary, redactor=redactor))
             written[fmt] = path
     return written
 

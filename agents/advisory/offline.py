@@ -84,6 +84,9 @@ def by_urgency(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-f.severity.rank, f.source != "deterministic", f.title))
 
 
+SUMMARY_NOTES = 5
+
+
 def summary_text(subject: str, findings: Sequence[Finding], notes: Sequence[str] = (),
                  score: float | None = None) -> str:
     if not findings:
@@ -100,7 +103,10 @@ def summary_text(subject: str, findings: Sequence[Finding], notes: Sequence[str]
         lines.append("Look first at: " + "; ".join(f"{f.title} ({_where(f)})" for f in top) + ".")
     if any(f.category == INJECTION for f in findings):
         lines.append("The inputs contain a prompt-injection attempt; read them with care.")
-    lines += [f"Not covered: {n}" for n in notes]
+    lines += [f"Not covered: {n}" for n in notes[:SUMMARY_NOTES]]
+    if len(notes) > SUMMARY_NOTES:  # a summary is read at a glance; the coverage lists all
+        lines.append(f"...and {len(notes) - SUMMARY_NOTES} more gap(s): see the coverage "
+                     "section.")
     lines.append(SIGN_OFF)
     return " ".join(lines)
 

@@ -27,7 +27,10 @@ class GitHubSettings(BaseModel):
     private_key: SecretStr | None = None  # PEM text
     installation_id: int | None = None
     per_page: int = Field(default=100, ge=1, le=100)
-    max_workers: int = Field(default=8, ge=1, le=32)
+    # Concurrent per-PR requests. github.com's secondary rate limits allow at most 100
+    # concurrent requests and 900 REST points a minute, and ask for restraint; Enterprise
+    # Server has no rate limits unless its admin sets them, so it may go higher.
+    max_workers: int = Field(default=8, ge=1, le=100)
     timeout_s: int = Field(default=30, ge=1)  # PyGithub only accepts whole seconds
     deployment_environments: tuple[str, ...] = ("production",)
     max_deployments: int = Field(default=20, ge=0)
@@ -57,7 +60,8 @@ class GitHubSettings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GitHubSettings:
-        """Read ``GITHUB_TOKEN``/``GH_TOKEN``, ``GITHUB_API_URL`` and ``GITHUB_APP_*``."""
+        """Read ``GITHUB_TOKEN``/``GH_TOKEN``, ``GITHUB_API_URL``, ``GITHUB_APP_*`` and
+        ``GITHUB_MAX_WORKERS``."""
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -73,4 +77,6 @@ class GitHubSettings(BaseModel):
             "private_key": key.replace("\\n", "\n") if key else None,
             "installation_id": get("GITHUB_APP_INSTALLATION_ID"),
         }
+        if workers := get("GITHUB_MAX_WORKERS"):
+            values["max_workers"] = workers
         return cls.model_validate(values)

@@ -6,7 +6,7 @@ import os
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from connectors.errors import ConnectorError
 
@@ -32,7 +32,7 @@ class JiraSettings(BaseModel):
     max_results: int = 100  # Cloud's per-page ceiling when fields are requested
     changelog_page_size: int = 100  # ceiling of /issue/{key}/changelog
     timeout: float | None = None  # None: the transport's (connect, read) default
-    workers: int = 8  # concurrent per-issue requests (remote links, changelogs)
+    workers: int = Field(default=8, ge=1, le=64)  # concurrent per-issue requests
 
     @field_validator("url")
     @classmethod
@@ -76,6 +76,7 @@ class JiraSettings(BaseModel):
             "pat": env.get("JIRA_PAT") or None,
             "story_points_field": env.get("JIRA_STORY_POINTS_FIELD") or None,
             "epic_link_field": env.get("JIRA_EPIC_LINK_FIELD") or None,
+            "workers": env.get("JIRA_WORKERS") or None,
         }
         try:
             return cls(url=url, **{k: v for k, v in optional.items() if v is not None})

@@ -48,6 +48,15 @@ def test_offline_summary_carries_score_gaps_and_top_risks() -> None:
     assert 0 < len(result.suggested_tests) <= 5
 
 
+def test_offline_summary_names_the_first_gaps_and_counts_the_rest() -> None:
+    notes = [f"repository: PR #{n}: post-change content not available" for n in range(40)]
+    digest = ReportDigest(subject="r", score=50.0, findings=samples.findings(), notes=notes)
+    summary = OfflineAdvisor().summarise(digest).summary
+    assert summary.count("Not covered:") == 5
+    assert "PR #4:" in summary and "PR #5:" not in summary
+    assert "...and 35 more gap(s): see the coverage section." in summary
+
+
 def test_suggested_tests_follow_the_category() -> None:
     secret, sql = samples.findings()[:2]
     assert "secret scan" in suggested_tests(secret)[0]

@@ -70,3 +70,28 @@ def test_write_reports_refuses_unknown(tmp_path: Path) -> None:
     with pytest.raises(UnknownFormatError):
         write_reports(sample.release_report(), ["pdf"], tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_release_command_renders_with_the_configured_redactor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A high-entropy literal is masked only where entropy detection is configured: the
+    # files and the terminal must use the settings' redactor, as the audit log does.
+    from rich.console import Console
+
+    from advisor.commands import release
+    from advisor.render import render_terminal
+    from governance.redact import Redactor
+
+    literal = '"VThYJyp6lBcgQFqAiABDQsaJsqGwodqbTEPcwHgq"'
+    report = sample.release_report(summary=f"Rotate blob = {literal} today.")
+    state = {"status": "awaiting_signoff", "report": report.model_dump(mode="json")}
+    console = Console(record=True, width=200)
+    monkeypatch.setattr(release, "console", console)
+    release._finish(state, ["json", "terminal"], tmp_path, None, render_terminal,
+                    write_reports, redactor=Redactor(entropy=True))
+    written = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert "VThYJyp6" not in written["summary"] and "[REDACTED:" in written["summary"]
+    assert "VThYJyp6" not in console.export_text()
+    default = write_reports(report, ["json"], tmp_path / "default")["json"].read_text()
+    assert "VThYJyp6" in default  # the default redactor leaves it

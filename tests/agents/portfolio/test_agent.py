@@ -171,3 +171,4 @@ def test_analyse_returns_the_report_of_run() -> None:
     agent = PortfolioAgent(as_of=AS_OF)
     assert agent.analyse(AgentInput(snapshot=body), policy()) == agent.run(
         AgentInput(snapshot=body), policy()).report
+
