@@ -10,6 +10,7 @@ and deletion protection it turns off (``deletion_protection``-style attributes a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ def _attributed(file: IacFile) -> Iterator[tuple[DiffLine, Block | None]]:
             yield line, current
 
 
+@functools.lru_cache(maxsize=64)  # a few keys and values, asked for every diff line
 def _flag(key: str, value: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*{re.escape(key)}\s*=\s*\"?{value}\"?\s*(?:#.*|//.*)?$")
 

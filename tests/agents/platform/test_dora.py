@@ -101,6 +101,24 @@ def test_lead_time_from_first_commit_to_deployment() -> None:
     assert figures.lead_time is Band.HIGH
 
 
+
+@pytest.mark.parametrize(("message", "hours"), [
+    ("Start refunds (#5)", 48.0),
+    ("See https://github.com/acme/pay/pull/5 for context", 48.0),
+    ("Unrelated (#55), (#15) and pull/50", 38.0),  # only whole numbers count
+])
+def test_lead_time_counts_only_commits_naming_the_pr(message: str, hours: float) -> None:
+    merged = NOW - timedelta(days=3)
+    change = pr(5, merged_at=merged, created_at=merged - timedelta(hours=20),
+                merge_sha="9" * 40)
+    commits = [Commit(sha=f"{n}" * 40, message=text, author_login="alice",
+                      author_name="Alice", authored_at=merged - timedelta(hours=at),
+                      committed_at=merged - timedelta(hours=at), html_url="https://x")
+               for n, (text, at) in enumerate([(message, 40), ("Tidy (#5)", 30)], start=1)]
+    deployed = deployment(1, merged + timedelta(hours=8), sha="9" * 40, minutes=0)
+    figures = _figures([deployed], prs=[change], commits=commits)
+    assert figures.lead_time_hours == pytest.approx(hours)  # the earliest naming commit
+
 def test_band_limits() -> None:
     assert band_below(0.5, (1, 24, 168)) is Band.ELITE
     assert band_below(24, (1, 24, 168)) is Band.MEDIUM
