@@ -28,7 +28,6 @@ from pydantic import BaseModel
 
 from connectors.confluence.settings import ConfluenceSettings
 from connectors.errors import ConnectorError
-from connectors.jira.settings import first_error
 from governance.killswitch import Action
 
 LABELS = ("advisory", "portfolio-summary")
@@ -107,21 +106,13 @@ class PublishOutcome(BaseModel):
 
 # --- settings and client --------------------------------------------------------------
 
-_PUBLISH_ENV = ("URL", "DEPLOYMENT", "EMAIL", "API_TOKEN", "PAT")
-
-
 def publish_settings(environ: Mapping[str, str] | None = None) -> ConfluenceSettings:
     """``CONFLUENCE_PUBLISH_*`` (a write-capable credential) if set, else ``CONFLUENCE_*``."""
     env = os.environ if environ is None else environ
-    prefix = "CONFLUENCE_PUBLISH_" if env.get("CONFLUENCE_PUBLISH_URL") else "CONFLUENCE_"
-    url = env.get(f"{prefix}URL")
-    if not url:
+    if not (env.get("CONFLUENCE_PUBLISH_URL") or env.get("CONFLUENCE_URL")):
         raise ConnectorError("confluence: CONFLUENCE_URL (or CONFLUENCE_PUBLISH_URL) is not set")
-    given = {name.lower(): env.get(f"{prefix}{name}") for name in _PUBLISH_ENV[1:]}
-    try:
-        return ConfluenceSettings(url=url, **{k: v for k, v in given.items() if v})
-    except ValueError as exc:
-        raise ConnectorError(f"confluence: invalid settings: {first_error(exc)}") from None
+    prefix = "CONFLUENCE_PUBLISH_" if env.get("CONFLUENCE_PUBLISH_URL") else "CONFLUENCE_"
+    return ConfluenceSettings.from_env(env, prefix=prefix)
 
 
 def build_client(settings: ConfluenceSettings) -> Any:

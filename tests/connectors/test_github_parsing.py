@@ -89,6 +89,13 @@ def test_settings_fall_back_to_gh_token_and_default_url() -> None:
     assert GitHubSettings.from_env({}).token is None  # anonymous: public data only
 
 
+
+def test_settings_read_the_pool_size_within_githubs_concurrency_cap() -> None:
+    assert GitHubSettings.from_env({"GITHUB_MAX_WORKERS": "64"}).max_workers == 64
+    for bad in ("0", "101", "many"):
+        with pytest.raises(ValidationError):
+            GitHubSettings.from_env({"GITHUB_MAX_WORKERS": bad})
+
 def test_settings_for_a_github_app() -> None:
     env = {
         "GITHUB_TOKEN": "also-set-by-ci",

@@ -408,12 +408,25 @@ def test_settings_from_env_server_pat(monkeypatch: pytest.MonkeyPatch) -> None:
     assert JiraSettings.from_env().deployment == "server"
 
 
+
+def test_settings_from_env_reads_the_custom_fields_and_the_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JIRA_URL", "https://jira.acme.example")
+    monkeypatch.setenv("JIRA_PAT", "pat")
+    monkeypatch.setenv("JIRA_STORY_POINTS_FIELD", "customfield_10002")
+    monkeypatch.setenv("JIRA_WORKERS", "16")
+    settings = JiraSettings.from_env()
+    assert (settings.story_points_field, settings.workers) == ("customfield_10002", 16)
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
         ({}, "JIRA_URL is not set"),
         ({"JIRA_URL": "https://acme.atlassian.net"}, "needs JIRA_EMAIL + JIRA_API_TOKEN"),
         ({"JIRA_URL": "ftp://x", "JIRA_PAT": "p"}, "http(s) URL"),
+        ({"JIRA_URL": "https://jira.acme.example", "JIRA_PAT": "p", "JIRA_WORKERS": "0"},
+         "JIRA_WORKERS: Input should be greater than or equal to 1"),
     ],
 )
 def test_settings_errors_are_one_line(
