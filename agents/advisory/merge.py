@@ -45,6 +45,7 @@ from agents.models import (
     Severity,
     fingerprint,
 )
+from agents.text import SafeText
 from governance.redact import Redactor
 
 LLM_CAP = Severity.MEDIUM
@@ -67,17 +68,6 @@ class Merged(BaseModel):
     findings: list[Finding]
     summary: str
     notes: list[str]
-
-
-class _Clean:
-    """Redacts and trims model-written text before it reaches a report."""
-
-    def __init__(self, redactor: Redactor) -> None:
-        self.redactor = redactor
-
-    def __call__(self, text: str | None, limit: int = 1200) -> str:
-        cleaned = self.redactor.redact((text or "").strip()).text
-        return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 # -- corroboration ---------------------------------------------------------------------
@@ -123,7 +113,7 @@ def _extra_keys(model: BaseModel) -> list[str]:
     return sorted((model.model_extra or {}).keys())
 
 
-def _note_annotation(note: FindingNote, clean: _Clean, narrator: str,
+def _note_annotation(note: FindingNote, clean: SafeText, narrator: str,
                      allow_fp: bool) -> FindingAnnotation:
     reason = clean(note.false_positive_reason, 600) if note.false_positive_reason else None
     flagged = note.likely_false_positive and bool(reason) and allow_fp
@@ -153,7 +143,7 @@ def _index_notes(notes: Sequence[FindingNote], known: set[str],
     return by_fp
 
 
-def annotate_base(base: Sequence[Finding], notes: Sequence[FindingNote], clean: _Clean,
+def annotate_base(base: Sequence[Finding], notes: Sequence[FindingNote], clean: SafeText,
                   narrator: str, log: list[str]) -> list[Finding]:
     by_fp = _index_notes(notes, {f.fingerprint for f in base}, log)
     allow_fp = not any(f.category == INJECTION for f in base)
@@ -192,7 +182,7 @@ def _slug(text: str) -> str:
 
 
 class _Proposals:
-    def __init__(self, base: Sequence[Finding], context: AdvisoryContext, clean: _Clean,
+    def __init__(self, base: Sequence[Finding], context: AdvisoryContext, clean: SafeText,
                  log: list[str]) -> None:
         self.base = base
         self.agent = context.agent or "advisory"
@@ -269,7 +259,7 @@ class _Proposals:
         )
 
 
-def _narrative(text: str, base: Sequence[Finding], clean: _Clean) -> str:
+def _narrative(text: str, base: Sequence[Finding], clean: SafeText) -> str:
     body = clean(text, 2000)
     if any(f.category == INJECTION for f in base):
         body = f"{INJECTION_WARNING} {body}"
@@ -282,7 +272,7 @@ def merge_annotations(
 ) -> Merged:
     """Deterministic findings (with injection findings) as the base; the model annotates."""
     log: list[str] = []
-    clean = _Clean(redactor)
+    clean = SafeText(redactor, 1200)
     if _extra_keys(output):
         log.append(f"ignored fields outside the schema: {', '.join(_extra_keys(output))}")
     findings = annotate_base(base, output.notes, clean, narrator, log)
@@ -305,7 +295,7 @@ class MergedSummary(BaseModel):
 
 def merge_summary(findings: Sequence[Finding], output: SummaryOutput, *,
                   redactor: Redactor) -> MergedSummary:
-    clean = _Clean(redactor)
+    clean = SafeText(redactor, 1200)
     known = {f.fingerprint for f in findings}
     log = [f"ignored top risk {fp!r}: not a finding of this report"
            for fp in output.top_risks if fp not in known]

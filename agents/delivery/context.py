@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from agents.delivery.evidence import Clean, Links
+from agents.delivery.evidence import TITLE_LIMIT, Links
 from agents.delivery.policy import DeliveryPolicy
+from agents.text import SafeText
 from connectors.github.issue_keys import jira_keys
 from connectors.github.models import GitHubRelease, PullRequest
 from connectors.jira.models import JiraIssue, JiraRelease
@@ -44,7 +45,7 @@ class DeliveryContext:
     release: ReleaseMoment | None
 
     @property
-    def clean(self) -> Clean:
+    def clean(self) -> SafeText:
         return self.links.clean
 
     def linked_issues(self, pr: PullRequest) -> list[JiraIssue]:
@@ -60,7 +61,7 @@ def build_context(snapshot: SnapshotBody, policy: DeliveryPolicy,
         policy=policy,
         github=github,
         jira=jira,
-        links=_links(snapshot, policy, Clean(redactor)),
+        links=_links(snapshot, policy, SafeText(redactor, TITLE_LIMIT, one_line=True)),
         merged=merged,
         issues={issue.key: issue for issue in (jira.issues if jira else ())},
         prs_by_key=_prs_by_key(merged),
@@ -72,7 +73,7 @@ def build_context(snapshot: SnapshotBody, policy: DeliveryPolicy,
     )
 
 
-def _links(snapshot: SnapshotBody, policy: DeliveryPolicy, clean: Clean) -> Links:
+def _links(snapshot: SnapshotBody, policy: DeliveryPolicy, clean: SafeText) -> Links:
     github = snapshot.github
     provenance = snapshot.provenance_of("jira")
     asked = provenance.asked.get("url") if provenance else None

@@ -7,35 +7,18 @@ first: either can carry names, e-mail addresses or pasted secrets.
 from __future__ import annotations
 
 from agents.models import Evidence, EvidenceKind
+from agents.text import SafeText
 from connectors.github.models import PullRequest
 from connectors.jira.models import JiraIssue
-from governance.redact import Redactor
 
 TITLE_LIMIT = 120
-
-
-class Clean:
-    """Redacted, one-line, trimmed free text; memoised since titles repeat across checks."""
-
-    def __init__(self, redactor: Redactor) -> None:
-        self._redactor = redactor
-        self._seen: dict[str, str] = {}
-
-    def __call__(self, text: str | None) -> str:
-        raw = " ".join((text or "").split())
-        if raw not in self._seen:
-            cleaned = self._redactor.redact(raw).text
-            if len(cleaned) > TITLE_LIMIT:
-                cleaned = cleaned[: TITLE_LIMIT - 1] + "…"
-            self._seen[raw] = cleaned
-        return self._seen[raw]
 
 
 class Links:
     """Builds evidence for one repository and one Jira site."""
 
     def __init__(self, repo: str, repo_url: str | None, jira_base: str | None,
-                 clean: Clean) -> None:
+                 clean: SafeText) -> None:
         self.repo = repo
         self.repo_url = repo_url.rstrip("/") if repo_url else None
         self.jira_base = jira_base.rstrip("/") if jira_base else None

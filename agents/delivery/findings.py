@@ -7,9 +7,9 @@ PR number and path), never from titles, so re-runs keep them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
 
-from agents.models import Confidence, Evidence, Finding, FindingAnnotation, Severity, fingerprint
+from agents.findings import make_finding
 
 AGENT = "delivery"
 
@@ -41,32 +41,5 @@ GROUPS: dict[str, tuple[str, ...]] = {
 KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
 
 
-def new_finding(
-    kind: str,
-    subject: Sequence[object],
-    *,
-    severity: Severity,
-    confidence: Confidence,
-    title: str,
-    explanation: str,
-    evidence: Sequence[Evidence],
-    recommendation: str,
-    suggested_tests: Sequence[str] = (),
-) -> Finding:
-    annotation = (
-        FindingAnnotation(suggested_tests=list(suggested_tests), annotated_by="offline")
-        if suggested_tests
-        else None
-    )
-    return Finding(
-        fingerprint=fingerprint(AGENT, kind, *subject),
-        agent=AGENT,
-        category=kind,
-        severity=severity,
-        confidence=confidence,
-        title=title,
-        explanation=explanation,
-        evidence=list(evidence),
-        recommendation=recommendation,
-        annotation=annotation,
-    )
+# Every delivery check creates its findings through this (agents/findings.py).
+new_finding = functools.partial(make_finding, AGENT)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agents.injection import visible
-from agents.models import Confidence, Evidence, Finding, Severity, fingerprint
+from agents.findings import capped, make_finding
+from agents.models import Confidence, Evidence, Finding, Severity
+from agents.text import SafeText
 from governance.redact import Redactor
 
 AGENT = "platform"
@@ -54,8 +55,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
 
-_TEXT_LIMIT = 2000
-
 
 def bump(severity: Severity, steps: int = 1) -> Severity:
     """One (or more) severity levels up, capped at critical."""
@@ -69,10 +68,8 @@ class Findings:
     def __init__(self, redactor: Redactor, *, max_evidence: int = 10) -> None:
         self.redactor = redactor
         self.max_evidence = max_evidence
-
-    def clean(self, text: str, limit: int = _TEXT_LIMIT) -> str:
-        cleaned = self.redactor.redact(visible(text)).text
-        return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+        self.clean = SafeText(redactor)
+        self._snippet = SafeText(redactor, 300, one_line=True)
 
     def new(
         self,
@@ -88,30 +85,18 @@ class Findings:
         cwe: Sequence[str] = (),
         owasp: Sequence[str] = (),
     ) -> Finding:
-        shown = [self._evidence(e) for e in evidence[: self.max_evidence]]
-        more = len(evidence) - len(shown)
-        if more > 0:
-            explanation += f" ({more} more not listed.)"
-        return Finding(
-            fingerprint=fingerprint(AGENT, kind, *subject),
-            agent=AGENT,
-            category=kind,
-            severity=severity,
-            confidence=confidence,
-            title=self.clean(title, 300),
-            explanation=self.clean(explanation),
-            evidence=shown,
-            recommendation=self.clean(recommendation),
-            cwe=list(cwe),
-            owasp=list(owasp),
+        shown, explanation = capped(evidence, self.max_evidence, explanation)
+        return make_finding(
+            AGENT, kind, subject, severity=severity, confidence=confidence,
+            title=self.clean(title, 300), explanation=self.clean(explanation),
+            evidence=[self._evidence(e) for e in shown],
+            recommendation=self.clean(recommendation), cwe=cwe, owasp=owasp,
         )
 
     def _evidence(self, evidence: Evidence) -> Evidence:
         if evidence.detail is None:
             return evidence
-        return evidence.model_copy(
-            update={"detail": self.clean(" ".join(evidence.detail.split()), 300)}
-        )
+        return evidence.model_copy(update={"detail": self._snippet(evidence.detail)})
 
     def unreadable(
         self, subject: str, what: str, error: str, evidence: Sequence[Evidence]

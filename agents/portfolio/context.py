@@ -15,9 +15,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from agents.models import Finding
-from agents.portfolio.evidence import Clean, IssueLinks
+from agents.portfolio.evidence import TITLE_LIMIT, IssueLinks
 from agents.portfolio.policy import PortfolioPolicy
 from agents.portfolio.timeline import as_utc
+from agents.text import SafeText
 from connectors.jira.models import JiraIssue, JiraRelease
 from connectors.snapshot import SnapshotBody
 from governance.redact import Redactor
@@ -66,7 +67,7 @@ class PortfolioContext:
     scope_changes: tuple[ScopeChange, ...] | None
 
     @property
-    def clean(self) -> Clean:
+    def clean(self) -> SafeText:
         return self.links.clean
 
     def is_work_item(self, issue: JiraIssue) -> bool:
@@ -136,7 +137,8 @@ def build_context(snapshot: SnapshotBody, policy: PortfolioPolicy, request: Requ
         epics=epics,
         epics_chosen=bool(chosen),
         release_dates=_release_dates(releases),
-        links=IssueLinks(_jira_base(snapshot, policy, request), Clean(redactor)),
+        links=IssueLinks(_jira_base(snapshot, policy, request),
+                         SafeText(redactor, TITLE_LIMIT, one_line=True)),
         release_risks=request.release_risks,
         scope_changes=request.scope_changes,
     )

@@ -7,27 +7,16 @@ in Jira. The one free text this agent copies (epic titles) is redacted first.
 from __future__ import annotations
 
 from agents.models import Evidence, EvidenceKind
+from agents.text import SafeText
 from connectors.jira.models import JiraIssue
-from governance.redact import Redactor
 
 TITLE_LIMIT = 80
-
-
-class Clean:
-    """Redacted, one-line, trimmed free text."""
-
-    def __init__(self, redactor: Redactor) -> None:
-        self._redactor = redactor
-
-    def __call__(self, text: str | None) -> str:
-        cleaned = self._redactor.redact(" ".join((text or "").split())).text
-        return cleaned if len(cleaned) <= TITLE_LIMIT else cleaned[: TITLE_LIMIT - 1] + "…"
 
 
 class IssueLinks:
     """Builds issue evidence for one Jira site (URLs only when its address is known)."""
 
-    def __init__(self, jira_base: str | None, clean: Clean) -> None:
+    def __init__(self, jira_base: str | None, clean: SafeText) -> None:
         self.jira_base = jira_base.rstrip("/") if jira_base else None
         self.clean = clean
 

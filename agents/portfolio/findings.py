@@ -6,9 +6,9 @@ titles or figures, so re-runs over new data keep them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
 
-from agents.models import Confidence, Evidence, Finding, Severity, fingerprint
+from agents.findings import make_finding
 
 AGENT = "portfolio"
 
@@ -28,28 +28,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
 KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
 
 
-def new_finding(
-    kind: str,
-    subject: Sequence[object],
-    *,
-    severity: Severity,
-    confidence: Confidence,
-    title: str,
-    explanation: str,
-    evidence: Sequence[Evidence],
-    recommendation: str,
-) -> Finding:
-    return Finding(
-        fingerprint=fingerprint(AGENT, kind, *subject),
-        agent=AGENT,
-        category=kind,
-        severity=severity,
-        confidence=confidence,
-        title=title,
-        explanation=explanation,
-        evidence=list(evidence),
-        recommendation=recommendation,
-    )
+# Every portfolio check creates its findings through this (agents/findings.py).
+new_finding = functools.partial(make_finding, AGENT)
 
 
 def pct(part: float, whole: float) -> float | None:

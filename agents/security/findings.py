@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agents.injection import visible
+from agents.findings import capped
 from agents.models import Confidence, Evidence, EvidenceKind, Finding, Severity, fingerprint
 from agents.security.taxonomy import DEFAULTS, Category
+from agents.text import SafeText
 from connectors.github.models import PullRequest
 from governance.redact import Redactor
 
@@ -46,13 +47,8 @@ class FindingFactory:
     def __init__(self, redactor: Redactor, *, max_evidence: int = 10) -> None:
         self.redactor = redactor
         self.max_evidence = max_evidence
-
-    def clean(self, text: str, limit: int = 2000) -> str:
-        cleaned = self.redactor.redact(visible(text)).text
-        return cleaned if len(cleaned) <= limit else cleaned[:limit - 1] + "…"
-
-    def snippet(self, text: str) -> str:
-        return self.clean(" ".join(text.split()), _SNIPPET)
+        self.clean = SafeText(redactor)
+        self.snippet = SafeText(redactor, _SNIPPET, one_line=True)
 
     def at(self, pr: PrRef, path: str, line: int | None, detail: str | None = None,
            kind: EvidenceKind = EvidenceKind.FILE) -> Evidence:
@@ -80,10 +76,8 @@ class FindingFactory:
         owasp: Sequence[str] | None = None,
     ) -> Finding:
         default_cwe, default_owasp = DEFAULTS[category]
-        shown = list(evidence[:self.max_evidence])
-        more = len(evidence) - len(shown)
-        if more > 0:
-            explanation += f" ({more} more location(s) not listed.)"
+        shown, explanation = capped(evidence, self.max_evidence, explanation,
+                                    "more location(s) not listed")
         return Finding(
             fingerprint=fingerprint(category.value, pr.label, *key),
             agent=AGENT,
