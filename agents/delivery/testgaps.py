@@ -15,7 +15,7 @@ from agents.delivery.context import DeliveryContext
 from agents.delivery.coverage import CoverageReport
 from agents.delivery.diff import added_lines, ranges
 from agents.delivery.findings import UNCOVERED_CHANGED_LINES, UNTESTED_CHANGE, new_finding
-from agents.delivery.globs import GlobSet
+from agents.globs import GlobSet
 from agents.models import Confidence, Evidence, Finding, Severity
 from connectors.github.models import ChangedFile, PullRequest
 from connectors.provenance import Gap

@@ -12,8 +12,8 @@ import re
 from agents.base import Outcome
 from agents.delivery.context import DeliveryContext
 from agents.delivery.findings import DONE_WITHOUT_CODE, PR_WITHOUT_ISSUE, new_finding
-from agents.delivery.globs import GlobSet
 from agents.delivery.scope import is_done
+from agents.globs import GlobSet
 from agents.models import Confidence, Finding, Severity
 from connectors.github.models import PullRequest
 from connectors.jira.models import JiraIssue

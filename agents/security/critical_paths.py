@@ -17,9 +17,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agents.globs import compile_glob
 from agents.models import Confidence, Finding, Severity
 from agents.security.findings import FindingFactory, PrRef
-from agents.security.globs import compile_glob
 from agents.security.taxonomy import Category
 from connectors.github.models import CodeOwnerRule, PullRequest
 from connectors.provenance import Gap

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agents.delivery.diff import Touched, added_lines, ranges, touched
-from agents.delivery.globs import GlobSet
 from agents.delivery.suggest import suggest
 from agents.delivery.testgaps import SourceFiles
+from agents.globs import GlobSet
 from tests.agents.delivery.factories import changed, pr
 
 
@@ -22,6 +22,9 @@ from tests.agents.delivery.factories import changed, pr
     ("**/tests/**", "tests/test_a.py", True),
     (".github/**", ".github/workflows/ci.yml", True),
     ("test_?.py", "pkg/test_a.py", True),
+    ("test_[ab].py", "pkg/test_b.py", True),  # classes, as CODEOWNERS globs have them
+    ("test_[!ab].py", "pkg/test_b.py", False),
+    ("docs[", "docs[", True),  # an unclosed "[" is a literal
 ])
 def test_globs(pattern: str, path: str, hit: bool) -> None:
     assert GlobSet([pattern]).matches(path) is hit

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from agents.globs import compile_glob
 from agents.models import Confidence, Severity
 from agents.security.critical_paths import approvers, load_critical_paths
-from agents.security.globs import compile_glob
 from connectors.github.codeowners import parse_codeowners
 from tests.agents.security.builders import changed, hunk, pull, review, reviewer
 
