@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -38,6 +39,13 @@ def resolve(context: object) -> GraphContext:
     """The run's context; under LangGraph's server (no in-process context), one from settings."""
     if isinstance(context, GraphContext):
         return context
+    return _from_settings()
+
+
+@functools.lru_cache(maxsize=1)
+def _from_settings() -> GraphContext:
+    """Built once per server process, so a run's nodes share one store connection pool and
+    the snapshot the load node parsed, instead of each node opening and parsing anew."""
     from advisor.context import graph_context, open_controls
     from advisor.settings import load_settings
 

@@ -263,3 +263,23 @@ def test_unknown_report_has_no_thread(home: Path) -> None:
     settings = load_settings()
     with pytest.raises(UnknownReport):
         open_controls(settings).registry.get("rel-nope")
+
+
+def test_without_an_in_process_context_nodes_share_one_built_from_settings(
+    home: Path, snapshot_file: Path
+) -> None:
+    # Under LangGraph's server the runtime carries no GraphContext: every node resolves
+    # one from settings, and they must share it (its store and the parsed snapshot).
+    from graphs import context as graph_context_module
+
+    graph_context_module._from_settings.cache_clear()
+    try:
+        first = graph_context_module.resolve(None)
+        assert graph_context_module.resolve(None) is first
+        snapshot = Snapshot.model_validate_json(snapshot_file.read_text())
+        first.snapshots.remember(snapshot_file, snapshot)
+        body = graph_context_module.resolve(None).snapshots.body(str(snapshot_file),
+                                                                 snapshot.content_hash)
+        assert body is snapshot.body
+    finally:
+        graph_context_module._from_settings.cache_clear()
