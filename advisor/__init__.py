@@ -1,3 +1,5 @@
-"""Release Risk Advisor."""
+"""Release Risk Advisor: the shell (CLI, webhook server, scheduler)."""
 
-__version__ = "0.1.0"
+from importlib import metadata
+
+__version__ = metadata.version("release-risk-advisor")  # pyproject.toml's, as installed

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from advisor.settings import Settings
 from governance.controls import Controls
 from governance.redact import Redactor
+
+if TYPE_CHECKING:  # LangGraph and the agents load only when a command runs a graph
+    from graphs.context import GraphContext
 
 
 def open_controls(settings: Settings) -> Controls:
@@ -19,21 +24,33 @@ def open_controls(settings: Settings) -> Controls:
     )
 
 
-def graph_context(settings: Settings, controls: Controls):  # type: ignore[no-untyped-def]
-    """Everything the graphs' nodes need; imported lazily to keep `advisor --help` fast."""
-    from agents.advisory import build_advisor
-    from agents.policy import load_policy
+def graph_context(settings: Settings, controls: Controls) -> GraphContext:
+    """Everything the graphs' nodes need, with every configuration file read once."""
+    from advisor import paths
+    from advisor.configuration import llm_config_path, load_agent_config, load_bot
+    from advisor.settings import config_file
+    from agents.advisory import build_advisor, load_advisory_settings
+    from agents.advisory.budget import USAGE_FILE
     from agents.registry import AGENT_CLASSES, agent_factory
     from graphs.context import GraphContext
 
+    config = load_agent_config()
     return GraphContext(
-        settings=settings,
+        home=settings.home,
+        database_url=settings.resolved_database_url,
         controls=controls,
-        policy=load_policy(),
+        config=config,
         advisor=build_advisor(
-            gate=controls.kill_switch, audit=controls.audit, redactor=controls.redactor
+            load_advisory_settings(llm_config_path()),
+            prompts_dir=paths.prompts_dir(),
+            usage_file=settings.home / USAGE_FILE,
+            gate=controls.kill_switch,
+            audit=controls.audit,
+            redactor=controls.redactor,
         ),
-        agents={name: agent_factory(name, controls.redactor) for name in AGENT_CLASSES},
+        agents={name: agent_factory(name, config, controls.redactor) for name in AGENT_CLASSES},
+        metrics_file=config_file("metrics.yaml"),
+        bot=load_bot(),
         demo_snapshot=_demo_snapshot(),
     )
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -28,6 +28,10 @@ from agents.policy import Policy
 from agents.scoring import score_findings
 from connectors.provenance import Gap
 from connectors.snapshot import SnapshotBody
+
+if TYPE_CHECKING:  # the configuration imports the agents that use it
+    from agents.config import AgentConfig
+    from governance.redact import Redactor
 
 
 @dataclass
@@ -60,6 +64,11 @@ class AgentInput(BaseModel):
 class Agent(Protocol):
     name: ClassVar[str]
     needs: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def configured(cls, config: AgentConfig, redactor: Redactor | None = None) -> Agent:
+        """The agent as the run's configuration sets it up."""
+        ...
 
     def analyse(self, inputs: AgentInput, policy: Policy) -> AgentReport: ...
 

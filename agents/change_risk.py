@@ -19,8 +19,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
-from advisor import paths
-
 __all__ = [
     "DIFF_FEATURES",
     "FEATURE_NAMES",
@@ -32,7 +30,6 @@ __all__ = [
     "FeatureContribution",
     "FeatureTransform",
     "ModelVariant",
-    "default_model_path",
     "load_model",
     "score",
     "score_change",
@@ -173,19 +170,9 @@ class ChangeRiskModel(BaseModel):
         return self
 
 
-def default_model_path() -> Path:
-    """The model in the configured directory, else the one shipped with the package.
-
-    An ``ADVISOR_CONFIG_DIR`` may carry its own model; most won't, and should not
-    lose change-risk scoring for it.
-    """
-    configured = paths.config_dir() / MODEL_FILENAME
-    return configured if configured.is_file() else paths.default_config_dir() / MODEL_FILENAME
-
-
-def load_model(path: Path | None = None) -> ChangeRiskModel:
+def load_model(path: Path) -> ChangeRiskModel:
     """Read and validate the model file; raises :class:`ChangeRiskModelError`."""
-    target = path if path is not None else default_model_path()
+    target = path
     try:
         data = json.loads(target.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -219,7 +206,7 @@ def choose_variant(features: ChangeFeatures) -> Variant:
 
 def score_change(
     features: ChangeFeatures,
-    model: ChangeRiskModel | None = None,
+    model: ChangeRiskModel,
     variant: Variant | None = None,
 ) -> tuple[float, list[FeatureContribution]]:
     """Probability and per-feature contributions (log-odds), largest first.
@@ -229,16 +216,14 @@ def score_change(
     reports them as missing. So do per-file features (``lt``, ``nuc``) when ``nf``
     is unknown.
     """
-    loaded = model if model is not None else load_model()
-    logit, contributions = _explain(features, loaded.variants[variant or choose_variant(features)])
+    logit, contributions = _explain(features, model.variants[variant or choose_variant(features)])
     return _sigmoid(logit), contributions
 
 
-def score(features: ChangeFeatures, model: ChangeRiskModel | None = None) -> ChangeRiskScore:
+def score(features: ChangeFeatures, model: ChangeRiskModel) -> ChangeRiskScore:
     """Score a change with the richest variant its known features allow."""
-    loaded = model if model is not None else load_model()
     variant = choose_variant(features)
-    fitted = loaded.variants[variant]
+    fitted = model.variants[variant]
     logit, contributions = _explain(features, fitted)
     return ChangeRiskScore(
         probability=_sigmoid(logit),
@@ -247,7 +232,7 @@ def score(features: ChangeFeatures, model: ChangeRiskModel | None = None) -> Cha
         variant=variant,
         contributions=contributions,
         missing=[name for name in FEATURE_NAMES if features.value(name) is None],
-        model_version=loaded.model_version,
+        model_version=model.model_version,
     )
 
 

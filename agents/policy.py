@@ -7,11 +7,11 @@ validates its own section with its own pydantic model, so agents stay independen
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from governance.configfile import load_yaml_model
 from governance.errors import ConfigError
 
 SectionT = TypeVar("SectionT", bound=BaseModel)
@@ -45,21 +45,6 @@ class Policy(BaseModel):
             raise ConfigError(f"invalid policy {name}.{where}: {error['msg']}") from None
 
 
-def load_policy(path: Path | None = None) -> Policy:
-    if path is None:
-        from advisor.settings import config_file
-
-        path = config_file("policy.yaml")
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"cannot read policy {path}: {first}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"policy {path} must hold a mapping")
-    try:
-        return Policy.model_validate(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise ConfigError(f"invalid policy {where}: {error['msg']}") from None
+def load_policy(path: Path) -> Policy:
+    """``path`` is chosen by the caller (the shell looks in ``ADVISOR_CONFIG_DIR`` first)."""
+    return load_yaml_model(path, Policy, "policy")

@@ -11,6 +11,7 @@ from connectors.github.models import GitHubRelease
 from connectors.osv.models import PackageRef
 
 if TYPE_CHECKING:  # the redactor loads detect-secrets' plugins: only when an agent runs
+    from agents.config import AgentConfig
     from governance.redact import Redactor
 
 AGENT_CLASSES = {
@@ -21,11 +22,14 @@ AGENT_CLASSES = {
 }
 
 
-def agent_factory(name: str, redactor: Redactor | None = None) -> Callable[[], Agent]:
+def agent_factory(
+    name: str, config: AgentConfig, redactor: Redactor | None = None
+) -> Callable[[], Agent]:
     """A factory that imports and builds the agent when the node runs.
 
-    ``redactor``: the one the settings configure (phone regions, entropy), so evidence is
-    masked as the audit log and the rendered reports are; None means the default.
+    ``config``: what the shell loaded for this run. ``redactor``: the one the settings
+    configure (phone regions, entropy), so evidence is masked as the audit log and the
+    rendered reports are; None means the default.
     """
     try:
         target = AGENT_CLASSES[name]
@@ -35,7 +39,7 @@ def agent_factory(name: str, redactor: Redactor | None = None) -> Callable[[], A
     def build() -> Agent:
         module_name, _, class_name = target.partition(":")
         cls = getattr(importlib.import_module(module_name), class_name)
-        agent: Agent = cls() if redactor is None else cls(redactor=redactor)
+        agent: Agent = cls.configured(config, redactor)
         return agent
 
     return build

@@ -85,17 +85,17 @@ def _traced(call: Callable[[], Any]) -> int:
 
 
 def _agent_call(name: str, snapshot: Path) -> Callable[[], Any]:
+    from advisor.configuration import load_agent_config
     from agents.base import AgentInput
-    from agents.policy import load_policy
     from agents.registry import agent_factory
     from connectors.snapshot import load_snapshot
 
     body = load_snapshot(snapshot).body
-    policy = load_policy()
+    config = load_agent_config()
     plans = _plans()
     inputs = AgentInput(snapshot=body, plan_files=plans if name == "platform" else [])
-    make = agent_factory(name)
-    return lambda: make().analyse(inputs, policy)
+    make = agent_factory(name, config)
+    return lambda: make().analyse(inputs, config.policy)
 
 
 def _plans() -> list[Path]:
@@ -135,11 +135,11 @@ def _report_call(snapshot: Path, workdir: Path) -> Callable[[], dict[str, Any]]:
 
     def run() -> dict[str, Any]:
         from advisor.context import graph_context, open_controls
-        from advisor.render import write_reports
         from advisor.settings import load_settings
         from agents.aggregate import ReleaseReport
         from graphs.requests import RunRequest
         from graphs.runner import start_run
+        from render.release import write_reports
 
         home = workdir / f"home-{next(counter)}"
         settings = load_settings(home=home)

@@ -204,13 +204,14 @@ def _demo_recall() -> dict[str, Any] | None:
     path = demo_snapshot_path()
     if not path.exists():
         return None
+    from advisor.configuration import load_agent_config
     from agents.base import AgentInput
-    from agents.policy import load_policy
     from agents.security import SecurityAgent
     from connectors.snapshot import load_snapshot
 
-    report = SecurityAgent().analyse(AgentInput(snapshot=load_snapshot(path).body),
-                                     load_policy())
+    config = load_agent_config()
+    report = SecurityAgent.configured(config).analyse(
+        AgentInput(snapshot=load_snapshot(path).body), config.policy)
     rows: dict[str, list[bool]] = {}
     missed = []
     for risk in (r for r in PLANTED if r.agent == "security"):

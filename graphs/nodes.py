@@ -71,7 +71,7 @@ def load(state: RunState, runtime: Runtime[GraphContext]) -> Update:
         return stop
     request = RunRequest.model_validate(state["request"])
     snapshot = obtain_snapshot(request, ctx)
-    path = ctx.settings.home / "snapshots" / f"{snapshot.content_hash}.json.gz"
+    path = ctx.home / "snapshots" / f"{snapshot.content_hash}.json.gz"
     if not path.exists():
         snapshot.write(path)
     ctx.snapshots.remember(path, snapshot)
@@ -91,13 +91,12 @@ def obtain_snapshot(request: RunRequest, ctx: GraphContext) -> Snapshot:
     if request.source == "snapshot":
         assert request.snapshot_file
         return load_snapshot(Path(request.snapshot_file))
-    from advisor.settings import config_file
     from connectors.build import build_snapshot, default_factories
 
     assert request.live
     factories = default_factories(
-        ctx.settings.home,
-        config_file("metrics.yaml"),
+        ctx.home,
+        ctx.metrics_file,
         dependency_extractor=release_dependency_packages,
     )
     return build_snapshot(request.live, factories)

@@ -19,30 +19,14 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
-from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from pydantic import Field, model_validator
 
-from advisor.publish.confluence import (
-    Attachment,
-    ConfluencePublisher,
-    LastPublished,
-    PageContent,
-    PageTarget,
-    PublishError,
-    PublishOutcome,
-)
-from advisor.render.portfolio import (
-    ContextNote,
-    PortfolioSummary,
-    page_title,
-    render_storage,
-    storage_withdrawn,
-)
 from agents.base import AgentInput
 from agents.models import AgentReport, Finding
 from agents.portfolio import PortfolioAgent, PortfolioPolicy, PortfolioResult, masking_for
 from agents.portfolio import mask_output as mask_portfolio
+from agents.portfolio.report import ContextNote, PortfolioSummary
 from agents.portfolio.summary import executive_summary
 from connectors.errors import ConnectorError
 from connectors.jira import JiraConnector, JiraIssue, JiraRelease
@@ -52,9 +36,20 @@ from governance.audit import AuditFilter, AuditLog
 from governance.errors import GovernanceError, KillSwitchEngaged
 from governance.runs import RunStatus
 from graphs import nodes
-from graphs.context import GraphContext, resolve
+from graphs.context import GraphContext, Node, resolve, with_default_context
 from graphs.requests import RunRequest
 from graphs.state import RunState
+from publishers.confluence import (
+    Attachment,
+    ConfluencePublisher,
+    LastPublished,
+    PageContent,
+    PageTarget,
+    PublishError,
+    PublishOutcome,
+)
+from render.portfolio.common import page_title
+from render.portfolio.storage import render_storage, storage_withdrawn
 
 log = logging.getLogger(__name__)
 KIND = "portfolio"
@@ -118,7 +113,7 @@ def load(state: PortfolioState, runtime: Runtime[GraphContext]) -> Update:
         return fail(state, ctx, f"could not load the portfolio: {exc}")
     if request.epics_jql and not epic_keys:  # never fall back to every epic
         return fail(state, ctx, f"--epics matched no epic in {', '.join(request.projects)}")
-    path = ctx.settings.home / "snapshots" / f"{snapshot.content_hash}.json.gz"
+    path = ctx.home / "snapshots" / f"{snapshot.content_hash}.json.gz"
     if not path.exists():
         snapshot.write(path)
     ctx.controls.runs.update(state["run_id"], RunStatus.RUNNING, subject=snapshot.body.subject)
@@ -465,31 +460,19 @@ def _next_or_end(target: str) -> Callable[[PortfolioState], str]:
     return route
 
 
-def build_portfolio_graph() -> StateGraph[PortfolioState, GraphContext,
-                                          PortfolioState, PortfolioState]:
+def build_portfolio_graph(
+    default_context: Callable[[], GraphContext] | None = None,
+) -> StateGraph[PortfolioState, GraphContext, PortfolioState, PortfolioState]:
+    """``default_context``: for runs that carry none (served by a LangGraph server)."""
     graph = StateGraph(PortfolioState, context_schema=GraphContext)
-    graph.add_node("guard", nodes.guard)
-    graph.add_node("load", load)
-    graph.add_node("context", context)
-    graph.add_node("portfolio", portfolio)
-    graph.add_node("advise", advise)
-    graph.add_node("record", record)
-    graph.add_node("draft", draft)
-    graph.add_node("signoff", nodes.signoff)
-    graph.add_node("publish", publish)
+    steps: dict[str, Node[Any]] = {
+        "guard": nodes.guard, "load": load, "context": context, "portfolio": portfolio,
+        "advise": advise, "record": record, "draft": draft, "signoff": nodes.signoff,
+        "publish": publish}
+    for name in _STEPS:
+        graph.add_node(name, with_default_context(steps[name], default_context))
     graph.add_edge(START, "guard")
     for step, following in itertools.pairwise(_STEPS):
         graph.add_conditional_edges(step, _next_or_end(following), [following, END])
     graph.add_edge("publish", END)
     return graph
-
-
-def compile_portfolio_graph() -> CompiledStateGraph[PortfolioState, GraphContext,
-                                                    PortfolioState, PortfolioState]:
-    """For LangGraph's dev server and Agent Server: they add persistence."""
-    return build_portfolio_graph().compile()
-
-
-
-# For LangGraph's dev server and Agent Server (langgraph.json); they add persistence.
-graph = build_portfolio_graph().compile()

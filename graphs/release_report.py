@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from langgraph.graph import END, START, StateGraph
-from langgraph.graph.state import CompiledStateGraph
 
 from agents.registry import AGENT_CLASSES
 from graphs import nodes
-from graphs.context import GraphContext
+from graphs.context import GraphContext, Node, with_default_context
 from graphs.state import RunState
 
 RELEASE_AGENTS = tuple(AGENT_CLASSES)  # every agent has a node; the request picks who runs
@@ -27,16 +26,18 @@ def _next_or_end(target: str | list[str]) -> Callable[[RunState], str | list[str
     return route
 
 
-def build_release_graph() -> StateGraph[RunState, GraphContext, RunState, RunState]:
+def build_release_graph(
+    default_context: Callable[[], GraphContext] | None = None,
+) -> StateGraph[RunState, GraphContext, RunState, RunState]:
+    """``default_context``: for runs that carry none (served by a LangGraph server)."""
     graph = StateGraph(RunState, context_schema=GraphContext)
-    graph.add_node("guard", nodes.guard)
-    graph.add_node("load", nodes.load)
-    for name in RELEASE_AGENTS:
-        graph.add_node(name, nodes.agent_node(name))
-    graph.add_node("advise", nodes.advise)
-    graph.add_node("record", nodes.record)
-    graph.add_node("signoff", nodes.signoff)
-    graph.add_node("publish", nodes.publish)
+    steps: list[tuple[str, Node[RunState]]] = [
+        ("guard", nodes.guard), ("load", nodes.load),
+        *((name, nodes.agent_node(name)) for name in RELEASE_AGENTS),
+        ("advise", nodes.advise), ("record", nodes.record), ("signoff", nodes.signoff),
+        ("publish", nodes.publish)]
+    for name, node in steps:
+        graph.add_node(name, with_default_context(node, default_context))
 
     graph.add_edge(START, "guard")
     graph.add_conditional_edges("guard", _next_or_end("load"), ["load", END])
@@ -47,11 +48,3 @@ def build_release_graph() -> StateGraph[RunState, GraphContext, RunState, RunSta
     graph.add_conditional_edges("signoff", _next_or_end("publish"), ["publish", END])
     graph.add_edge("publish", END)
     return graph
-
-
-def compile_release_graph() -> CompiledStateGraph[RunState, GraphContext, RunState, RunState]:
-    """For LangGraph's dev server and Agent Server (langgraph.json): they add persistence."""
-    return build_release_graph().compile()
-
-
-graph = compile_release_graph()

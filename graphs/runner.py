@@ -11,10 +11,20 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
+from pydantic import BaseModel
 
 from graphs.checkpoint import open_checkpointer
 from graphs.context import GraphContext
-from graphs.requests import RunRequest, SignOffDecision
+from graphs.portfolio_summary import build_portfolio_graph
+from graphs.release_report import build_release_graph
+from graphs.requests import SignOffDecision
+from graphs.security_review import (
+    KIND,
+    SecurityReviewRequest,
+    SecurityReviewState,
+    build_security_review_graph,
+    subject_of,
+)
 from graphs.state import RunState
 
 GraphBuilder = Callable[[], StateGraph[Any, Any, Any, Any]]
@@ -22,34 +32,28 @@ Progress = Callable[[str, dict[str, Any]], None]
 
 
 def builders() -> dict[str, GraphBuilder]:
-    from graphs.portfolio_summary import build_portfolio_graph
-    from graphs.release_report import build_release_graph
-    from graphs.security_review import build_security_review_graph
-
-    found: dict[str, GraphBuilder] = {"release": build_release_graph,
-                                      "security-review": build_security_review_graph,
-                                      "portfolio": build_portfolio_graph}
-    return found
+    return {"release": build_release_graph, "security-review": build_security_review_graph,
+            "portfolio": build_portfolio_graph}
 
 
 @contextmanager
 def compiled(kind: str, ctx: GraphContext) -> Iterator[CompiledStateGraph[Any, Any, Any, Any]]:
-    settings = ctx.settings
-    with open_checkpointer(settings.resolved_database_url, settings.home) as saver:
+    with open_checkpointer(ctx.database_url, ctx.home) as saver:
         yield builders()[kind]().compile(checkpointer=saver)
 
 
 def start_run(
     kind: str,
     ctx: GraphContext,
-    request: RunRequest,
+    request: BaseModel,
     actor: str,
     progress: Progress | None = None,
     run_id: str | None = None,
+    subject: str = "(loading)",
 ) -> RunState:
     """Run until the sign-off interrupt (or the end); returns the state at that point."""
     run_id = run_id or uuid.uuid4().hex
-    ctx.controls.runs.start(run_id, kind, subject="(loading)", actor=actor)
+    ctx.controls.runs.start(run_id, kind, subject=subject, actor=actor)
     initial: RunState = {
         "run_id": run_id,
         "actor": actor,
@@ -57,6 +61,18 @@ def start_run(
         "agent_reports": {},
     }
     return _drive(kind, ctx, initial, run_id, progress)
+
+
+def start_security_review(
+    ctx: GraphContext,
+    request: SecurityReviewRequest,
+    actor: str,
+    progress: Progress | None = None,
+    run_id: str | None = None,
+) -> SecurityReviewState:
+    """A security review until the sign-off interrupt (or the end)."""
+    state = start_run(KIND, ctx, request, actor, progress, run_id, subject=subject_of(request))
+    return cast(SecurityReviewState, state)
 
 
 def resume_run(

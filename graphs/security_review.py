@@ -12,8 +12,7 @@ from __future__ import annotations
 import difflib
 import logging
 import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from itertools import pairwise
@@ -23,21 +22,16 @@ from urllib.parse import quote
 
 import requests
 from github import GithubException
-from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from advisor.publish.auth import PublishAuthError, token_from_env
-from advisor.publish.config import BotConfig, load_bot_config
-from advisor.publish.github import GitHubPublisher, PublishError
-from advisor.publish.post import PostOutcome, post_review, refresh_summary
-from advisor.publish.report import SecurityReviewReport, Unreviewed
 from agents.advisory import AdvisoryContext, TextOrigin, UntrustedText
 from agents.models import Finding, LlmUsage
 from agents.scoring import score_findings
 from agents.security import SecurityAgent, checklist_for, dependency_changes, packages_to_query
 from agents.security.dependencies.manifests import LINE_BASED, manifest_kind
+from agents.security.review_report import SecurityReviewReport, Unreviewed
 from agents.security.workflows import is_workflow
 from connectors.errors import ConnectorError
 from connectors.github import wire
@@ -48,14 +42,17 @@ from governance.db import utc_now
 from governance.errors import KillSwitchEngaged
 from governance.runs import RunStatus
 from graphs import nodes
-from graphs.context import GraphContext, resolve
-from graphs.runner import Progress, compiled
+from graphs.context import GraphContext, resolve, with_default_context
 from graphs.state import RunState
+from publishers.base import Gate
+from publishers.github.auth import PublishAuthError, token_from_env
+from publishers.github.client import GitHubPublisher, PublishError
+from publishers.github.config import BotConfig, load_bot_config
+from publishers.github.post import PostOutcome, post_review, refresh_summary
 
 log = logging.getLogger(__name__)
 KIND = "security-review"
 Update = dict[str, Any]
-Gate = Callable[[], None]
 _FULL_FILE_SUFFIXES = frozenset({".py", ".pyi", ".tf"})
 
 
@@ -128,7 +125,7 @@ class ReviewServices:
     github: Callable[[SecurityReviewRequest], AbstractContextManager[PullReader]] = default_github
     osv: Callable[[Path], OsvLookup] = default_osv
     publisher: Callable[[SecurityReviewRequest, Gate], GitHubPublisher] = default_publisher
-    config: BotConfig | None = None  # None: the request's file, else config/bot.yaml
+    config: BotConfig | None = None  # None: the request's file, else the context's
 
 
 @dataclass
@@ -141,10 +138,14 @@ def services_of(ctx: GraphContext) -> ReviewServices:
     return ctx.services if isinstance(ctx, ReviewContext) else ReviewServices()
 
 
-def bot_config(request: SecurityReviewRequest, services: ReviewServices) -> BotConfig:
+def bot_config(request: SecurityReviewRequest, ctx: GraphContext) -> BotConfig:
+    """The caller's, else the request's file (the base branch's), else the shell's."""
+    services = services_of(ctx)
     if services.config is not None:
         return services.config
-    return load_bot_config(Path(request.config_file) if request.config_file else None)
+    if request.config_file:
+        return load_bot_config(Path(request.config_file))
+    return ctx.bot
 
 
 def request_of(state: RunState) -> SecurityReviewRequest:
@@ -326,13 +327,13 @@ def load(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Update:
         return stop
     request, services = request_of(state), services_of(ctx)
     try:
-        config = bot_config(request, services)
+        config = bot_config(request, ctx)
         loaded = (load_github(request, services, config) if request.source == "github"
                   else load_given(request))
     except (ConnectorError, ValueError) as exc:
         return failed(state, ctx, f"cannot read the pull request: {exc}")
     pr = PullRequest.model_validate(loaded["pull"])
-    osv, gaps = advisories(pr, loaded["contents"], lambda: services.osv(ctx.settings.home))
+    osv, gaps = advisories(pr, loaded["contents"], lambda: services.osv(ctx.home))
     subject = subject_of(request)
     ctx.controls.runs.update(state["run_id"], RunStatus.RUNNING, subject=subject)
     return {**loaded, "osv": osv, "subject": subject,
@@ -471,7 +472,7 @@ def _post_with(state: SecurityReviewState, ctx: GraphContext, request: SecurityR
     if isinstance(publisher, str):
         return _skipped(state, ctx, publisher, previous)
     try:
-        outcome = act(publisher, bot_config(request, services_of(ctx)))
+        outcome = act(publisher, bot_config(request, ctx))
     except (PublishError, KillSwitchEngaged) as exc:
         return _skipped(state, ctx, f"posting stopped: {exc}", previous)
     if outcome.notice:
@@ -522,13 +523,16 @@ def _next_or_end(target: str) -> Callable[[RunState], str]:
     return route
 
 
-def build_security_review_graph() -> StateGraph[Any, GraphContext, Any, Any]:
+def build_security_review_graph(
+    default_context: Callable[[], GraphContext] | None = None,
+) -> StateGraph[Any, GraphContext, Any, Any]:
+    """``default_context``: for runs that carry none (served by a LangGraph server)."""
     graph = StateGraph(SecurityReviewState, context_schema=GraphContext)
     steps: list[tuple[str, Callable[..., Update]]] = [
         ("guard", nodes.guard), ("load", load), ("review", review), ("record", record),
         ("post", post), ("signoff", nodes.signoff), ("refresh", refresh)]
     for name, node in steps:
-        graph.add_node(name, node)
+        graph.add_node(name, with_default_context(node, default_context))
     graph.add_edge(START, "guard")
     for (name, _), (following, _) in pairwise(steps):
         graph.add_conditional_edges(name, _next_or_end(following), [following, END])
@@ -536,34 +540,7 @@ def build_security_review_graph() -> StateGraph[Any, GraphContext, Any, Any]:
     return cast(StateGraph[Any, GraphContext, Any, Any], graph)
 
 
-def start_security_review(ctx: GraphContext, request: SecurityReviewRequest, actor: str,
-                          progress: Progress | None = None,
-                          run_id: str | None = None) -> SecurityReviewState:
-    """Run until the sign-off interrupt (or the end); returns the state at that point."""
-    run_id = run_id or uuid.uuid4().hex
-    ctx.controls.runs.start(run_id, KIND, subject=subject_of(request), actor=actor)
-    initial: SecurityReviewState = {"run_id": run_id, "actor": actor,
-                                    "request": request.model_dump(mode="json"),
-                                    "agent_reports": {}}
-    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
-    with compiled(KIND, ctx) as graph:
-        for change in _updates(graph.stream(initial, config, context=ctx, stream_mode="updates")):
-            if progress:
-                progress(*change)
-        return cast(SecurityReviewState, graph.get_state(config).values)
-
-
-def _updates(stream: Iterator[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for update in stream:
-        for node, change in update.items():
-            yield node, change if isinstance(change, dict) else {}
-
-
 def review_context(base: GraphContext, services: ReviewServices | None = None) -> ReviewContext:
     """``base`` with this graph's services (defaults: the environment's credentials)."""
     values = {f.name: getattr(base, f.name) for f in fields(GraphContext)}
     return ReviewContext(**values, services=services or ReviewServices())
-
-
-# For LangGraph's dev server and Agent Server (langgraph.json); they add persistence.
-graph = build_security_review_graph().compile()

@@ -54,17 +54,17 @@ def review_once() -> dict[str, Any]:
     from pydantic import SecretStr
 
     from advisor.context import graph_context, open_controls
-    from advisor.publish.auth import StaticToken
-    from advisor.publish.github import GitHubPublisher
     from advisor.settings import load_settings
     from connectors.github import GitHubConnector, GitHubSettings
     from connectors.osv import OsvConnector, OsvSettings
+    from graphs.runner import start_security_review
     from graphs.security_review import (
         ReviewServices,
         SecurityReviewRequest,
         review_context,
-        start_security_review,
     )
+    from publishers.github.auth import StaticToken
+    from publishers.github.client import GitHubPublisher
     from tests.replay import replayer
 
     home = _home()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from advisor.render.json import report_json_schema_text
+from render.release.json import report_json_schema_text
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
 

@@ -41,6 +41,7 @@ from agents.advisory.scan import with_injection_findings  # noqa: E402
 from agents.models import Finding  # noqa: E402
 from governance.redact import default_redactor  # noqa: E402
 from tests.advisory import samples  # noqa: E402
+from tests.configs import PROMPTS  # noqa: E402
 
 MODEL = "claude-sonnet-5-5"
 BEDROCK_MODEL = "us.anthropic.claude-sonnet-5-5"
@@ -67,7 +68,7 @@ def _id(prefix: str, seed: str, length: int = 24) -> str:
 def annotate_prompt(context: Any) -> tuple[str, str, list[Finding]]:
     base = with_injection_findings(samples.findings(), context)
     rendered = render_annotation_input(base, context.texts, default_redactor(), 60_000)
-    prompt = load_prompt("annotate_findings")
+    prompt = load_prompt("annotate_findings", PROMPTS)
     user = prompt.render_user(subject=context.subject, findings=rendered.findings,
                               data=rendered.data)
     return prompt.system, user, base
@@ -78,7 +79,7 @@ def summary_prompt() -> tuple[str, str]:
                           findings=annotate_all(samples.findings()),
                           notes=["Confluence was unreachable: runbooks were not checked."])
     rendered = render_summary_input(digest, default_redactor())
-    prompt = load_prompt("summarise_report")
+    prompt = load_prompt("summarise_report", PROMPTS)
     user = prompt.render_user(subject=digest.subject, score="72/100",
                               findings=rendered.findings, data=rendered.data)
     return prompt.system, user
@@ -295,7 +296,7 @@ def scenarios() -> dict[str, list[dict[str, Any]]]:
     obeying = json.dumps(obeying_annotation(inj_base), ensure_ascii=False)
     sum_system, sum_user = summary_prompt()
     summary = json.dumps(summary_answer(samples.findings()), ensure_ascii=False)
-    retry_user = user + "\n" + load_prompt("repair_output").render_user(error="x" * 200)
+    retry_user = user + "\n" + load_prompt("repair_output", PROMPTS).render_user(error="x" * 200)
     return {
         "anthropic/annotate_cache_then_hit": [
             ok("annotate-1", system, user, good, cached=False),

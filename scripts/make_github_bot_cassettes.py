@@ -24,13 +24,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import make_github_cassettes as gh  # noqa: E402
 
-from advisor.publish.anchors import DiffAnchors, place  # noqa: E402
-from advisor.publish.markers import SUMMARY_MARKER, finding_marker  # noqa: E402
-from agents.policy import load_policy  # noqa: E402
+from advisor.configuration import load_agent_config  # noqa: E402
 from agents.security import SecurityAgent  # noqa: E402
 from connectors.github import wire  # noqa: E402
 from connectors.osv.models import OsvResult  # noqa: E402
 from graphs.security_review import synthesized_patch  # noqa: E402
+from publishers.github.anchors import DiffAnchors, place  # noqa: E402
+from render.review.markers import SUMMARY_MARKER, finding_marker  # noqa: E402
 
 gh.OUT = ROOT / "cassettes" / "github_bot"
 gh.PER_PAGE = 100  # the connector's and the publisher's page size
@@ -221,8 +221,9 @@ def inline_fingerprints() -> list[tuple[str, str, int]]:
         "package": {"ecosystem": "PyPI", "name": "requests", "version": "2.19.0"},
         "vulnerabilities": [{"id": "GHSA-x84v-xcm2-53pg", "modified": "2024-09-24T21:08:41Z",
                              "severity": {"band": "HIGH", "source": "database_specific"}}]}]})
-    review = SecurityAgent().review_pull(pull, load_policy(), osv=osv, repo=HOST.full_name,
-                                         content=HEAD_TEXTS.get)
+    config = load_agent_config()
+    review = SecurityAgent.configured(config).review_pull(
+        pull, config.policy, osv=osv, repo=HOST.full_name, content=HEAD_TEXTS.get)
     serious = [f for f in review.findings if f.severity.rank >= 3]
     return [(a.finding.fingerprint, a.path, a.line)
             for a in place(serious, DiffAnchors(files)).inline]

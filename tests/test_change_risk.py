@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from advisor.configuration import change_risk_model_path
 from agents.change_risk import (
     DIFF_FEATURES,
     FEATURE_NAMES,
@@ -20,7 +21,6 @@ from agents.change_risk import (
     ChangeFeatures,
     ChangeRiskModel,
     ChangeRiskModelError,
-    default_model_path,
     load_model,
     score,
     score_change,
@@ -80,19 +80,18 @@ def test_shipped_model_loads_and_validates(model: ChangeRiskModel) -> None:
 
 
 def test_default_path_is_the_shipped_file() -> None:
-    assert default_model_path().resolve() == SHIPPED.resolve()
-    assert load_model().model_version == load_model(SHIPPED).model_version
+    assert change_risk_model_path().resolve() == SHIPPED.resolve()
 
 
 def test_a_config_dir_without_a_model_falls_back_to_the_shipped_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ADVISOR_CONFIG_DIR", str(tmp_path))
-    assert default_model_path().resolve() == SHIPPED.resolve()
+    assert change_risk_model_path().resolve() == SHIPPED.resolve()
     own = tmp_path / "change_risk_model.json"
     own.write_text(json.dumps(_tiny_model()), encoding="utf-8")
-    assert default_model_path() == own
-    assert load_model().model_version == "tiny"
+    assert change_risk_model_path() == own
+    assert load_model(change_risk_model_path()).model_version == "tiny"
 
 
 def test_shipped_model_needs_no_training_data() -> None:

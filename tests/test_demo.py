@@ -15,9 +15,9 @@ from advisor.demo import demo_plan_path, demo_snapshot_path
 from advisor.demo.planted import PLANTED, PlantedRisk, markdown_table
 from agents.base import AgentInput
 from agents.models import AgentReport
-from agents.policy import load_policy
 from agents.registry import agent_factory
 from connectors.snapshot import SOURCES, Snapshot, load_snapshot
+from tests.configs import agent_config
 from tests.replay import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def snapshot() -> Snapshot:
 @cache
 def report(agent: str) -> AgentReport:
     inputs = AgentInput(snapshot=snapshot().body, plan_files=[demo_plan_path()])
-    return agent_factory(agent)().analyse(inputs, load_policy())
+    return agent_factory(agent, agent_config())().analyse(inputs, agent_config().policy)
 
 
 # -- the snapshot ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from agents.kamei import (
     history_features,
     normalised_entropy,
 )
+from tests.configs import change_risk_model
 
 DAY = 86_400
 T0 = 1_600_000_000  # 2020-09-13, a fixed epoch so ages are exact
@@ -86,7 +87,7 @@ def test_fix_keywords_are_whole_words(message: str, expected: bool) -> None:
 
 def test_diff_features_score_with_diff_only() -> None:
     features = diff_features([ChangedFile(path="src/a.py", additions=40, deletions=3)], "Add a")
-    assert score(features).variant == "diff_only"
+    assert score(features, change_risk_model()).variant == "diff_only"
 
 
 # ---------------------------------------------------------------- history features
@@ -195,7 +196,7 @@ def test_changed_files_and_full_pipeline(history: dict[str, object]) -> None:
         **{**diff.model_dump(exclude_none=True),
            **history_features(repo, c4, files).model_dump(exclude_none=True)}
     )  # fmt: skip
-    result = score(merged)
+    result = score(merged, change_risk_model())
     assert result.variant == "full"
     assert result.missing == []
     assert math.isfinite(result.logit)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from advisor.commands.common import console
+from advisor.commands.common import console, demo_plans, progress_printer
 from connectors.errors import ConnectorError
 from governance.errors import GovernanceError
 from governance.identity import current_identity
@@ -55,10 +55,10 @@ def portfolio_summary(
     Exit code 0 whatever the findings. Sign off with `advisor signoff REPORT_ID`; with
     --publish, the approved summary then goes to one Confluence page for the period.
     """
-    from advisor.commands.release import _progress_printer
-    from advisor.render.portfolio import PortfolioSummary, render_terminal
-    from advisor.render.portfolio import write_portfolio_reports as write
+    from agents.portfolio.report import PortfolioSummary
     from graphs.runner import start_run
+    from render.portfolio import render_terminal
+    from render.portfolio import write_portfolio_reports as write
 
     formats = parse_formats(format)
     request = build_request(
@@ -67,7 +67,7 @@ def portfolio_summary(
         release_report=release_report)
     ctx = _context(request)
     state = start_run("portfolio", ctx, request, current_identity(),
-                      progress=_progress_printer(quiet))
+                      progress=progress_printer(quiet))
     if state.get("status") in ("halted", "failed"):
         raise GovernanceError(f"run {state['status']}: {state.get('halt_reason', 'unknown')}")
     summary = PortfolioSummary.model_validate(state["report"])
@@ -87,7 +87,7 @@ def portfolio_summary(
 
 
 def parse_formats(text: str) -> list[str]:
-    from advisor.render.portfolio import FORMATS
+    from render.portfolio import FORMATS
 
     names = list(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
     unknown = [n for n in names if n not in FORMATS]
@@ -147,18 +147,11 @@ def build_request(*, projects: str | None, epics: str | None, period: str,
         _check_snapshot(snapshot)
     return PortfolioRequest(
         source=source, snapshot_file=str(snapshot) if snapshot else None,
-        plan_files=_demo_plans() if demo else [],
+        plan_files=demo_plans() if demo else [],
         projects=parse_projects(projects), epics_jql=epics.strip() if epics else None,
         period_days=parse_period(period), agents=parse_context(context),
         release_report=_check_release_report(release_report), publish=publish,
         **_publishing(publish, space, parent))
-
-
-def _demo_plans() -> list[str]:
-    from advisor.commands.release import _demo_plans as plans  # the platform agent's input
-
-    found: list[str] = plans()
-    return found
 
 
 def _check_snapshot(path: Path) -> None:
@@ -186,8 +179,8 @@ def _publishing(publish: bool, space: str | None, parent: str | None) -> dict[st
         raise GovernanceError("--publish needs --space KEY (a Confluence space key)")
     if not parent or not parent.strip():
         raise GovernanceError('--publish needs --parent "Page title" (the parent page)')
-    from advisor.publish.confluence import publish_settings
-    from advisor.scheduling.config import publishing_policy
+    from advisor.scheduling.publishing import publishing_policy
+    from publishers.confluence import publish_settings
 
     try:
         publish_settings()  # missing credentials: say so now, not after the sign-off

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from advisor.commands.common import console
+from advisor.commands.common import console, demo_plans, progress_printer
 from advisor.context import graph_context, open_controls
 from advisor.settings import load_settings
 from connectors.snapshot import SnapshotRequest, load_snapshot
@@ -62,9 +60,9 @@ def release_report(
     Exit code 0 whatever the risk (the report advises, a human decides), unless --fail-on
     is given. Sign off with `advisor signoff REPORT_ID --approve|--reject --comment TEXT`.
     """
-    from advisor.render import parse_formats, render_terminal, write_reports
     from graphs.requests import RunRequest
     from graphs.runner import start_run
+    from render.release import parse_formats, render_terminal, write_reports
 
     formats = parse_formats(format)
     if fail_on is not None and fail_on not in SEVERITIES:
@@ -89,7 +87,7 @@ def release_report(
         repo_path=_existing_dir(repo_path, "--repo-path"),
         coverage_file=_existing_file(coverage, "--coverage"),
         plan_files=[p for p in (_existing_file(f, "--plan") for f in plan or []) if p]
-        or (_demo_plans() if demo else []),
+        or (demo_plans() if demo else []),
         agents=_agents(agents),
     )
     if snapshot:
@@ -99,7 +97,7 @@ def release_report(
     ctx = graph_context(settings, controls)
     if demo and not ctx.demo_snapshot:
         raise GovernanceError("the demo snapshot is not bundled with this installation")
-    show = _progress_printer(quiet)
+    show = progress_printer(quiet)
     state = start_run("release", ctx, request, current_identity(), progress=show)
     _finish(state, formats, output, fail_on, render_terminal, write_reports,
             redactor=controls.redactor)
@@ -149,39 +147,6 @@ def _agents(value: str) -> list[str]:
             f"known: {', '.join(AGENT_CLASSES)}"
         )
     return names
-
-
-def _demo_plans() -> list[str]:
-    try:
-        from advisor.demo import demo_plan_path
-    except ImportError:
-        return []
-    path = demo_plan_path()
-    return [str(path)] if path.exists() else []
-
-
-def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
-    """Node-by-node progress: lively on a terminal, plain lines in CI, nothing with --quiet."""
-    if quiet:
-        return None
-    err = Console(stderr=True, highlight=False)
-    plain = bool(os.environ.get("CI")) or not err.is_terminal
-
-    def show(node: str, change: dict[str, Any]) -> None:
-        if node == "__interrupt__":
-            text = "paused for sign-off"
-        elif not change:
-            text = "skipped"
-        elif change.get("status") == "halted":
-            text = f"halted: {change.get('halt_reason', '')}"
-        else:
-            text = "done"
-        if plain:
-            err.print(f"[{node}] {text}", markup=False)
-        else:
-            err.print(f"[bold cyan]{node:>10}[/] {text}")
-
-    return show
 
 
 def _finish(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -13,12 +13,23 @@ from rich.table import Table
 
 from advisor.commands.common import console
 
+if TYPE_CHECKING:
+    from advisor.scheduling.jobs import Commands
+
 app = typer.Typer(help="Run the advisor's commands on cron schedules.", no_args_is_help=True)
 
 FileOption = Annotated[
     Path | None,
     typer.Option("--file", help="Schedule file (default: config/schedule.yaml)."),
 ]
+
+
+def schedulable() -> Commands:
+    """The commands a job may run: the same functions the CLI runs, in-process."""
+    from advisor.commands.portfolio import portfolio_summary
+    from advisor.commands.release import release_report
+
+    return {"portfolio-summary": portfolio_summary, "release-report": release_report}
 
 
 @app.command("run")
@@ -31,11 +42,12 @@ def schedule_run(file: FileOption = None) -> None:
     from advisor.scheduling.config import load_schedule
     from advisor.scheduling.runner import add_jobs, build_scheduler, run_forever
 
-    schedule = load_schedule(file)
+    commands = schedulable()
+    schedule = load_schedule(commands, file)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our listener says it plainly
     scheduler = build_scheduler(schedule)
-    add_jobs(scheduler, schedule)
+    add_jobs(scheduler, schedule, commands)
     if not schedule.enabled_jobs:
         logging.getLogger("advisor.schedule").warning("no enabled jobs in the schedule")
     run_forever(scheduler)
@@ -46,7 +58,7 @@ def schedule_list(file: FileOption = None) -> None:
     """Show the jobs, their schedules and when each fires next."""
     from advisor.scheduling.config import load_schedule, trigger_for
 
-    schedule = load_schedule(file)
+    schedule = load_schedule(schedulable(), file)
     if not schedule.jobs:
         console.print("No jobs in the schedule.")
         return

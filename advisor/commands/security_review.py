@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from advisor.commands.common import console
+from advisor.commands.common import console, progress_printer
 from connectors.github.models import ChangedFile, PullRequest
 from governance.errors import GovernanceError
 from governance.identity import current_identity
@@ -51,10 +51,9 @@ def security_review(
 
     Exit code 0 whatever the findings: the review advises, it never approves or blocks.
     """
-    from advisor.commands.release import _progress_printer
 
     request = build_request(repo, pr, post, format, diff, repo_path, base, head, config, sarif)
-    state = run_review(request, _progress_printer(quiet))
+    state = run_review(request, progress_printer(quiet))
     finish(state, format, output, sarif)
 
 
@@ -64,7 +63,7 @@ def security_review(
 def build_request(repo: str | None, pr: int | None, post: bool, format: str,
                   diff: str | None, repo_path: Path | None, base: str | None,
                   head: str | None, config: Path | None, sarif: Path | None) -> Any:
-    from advisor.publish.config import load_bot_config
+    from advisor.configuration import load_bot
     from graphs.security_review import SecurityReviewRequest
 
     if format not in FORMATS:
@@ -75,7 +74,7 @@ def build_request(repo: str | None, pr: int | None, post: bool, format: str,
         raise GovernanceError(f"--pr: expected a positive number, got {pr}")
     if sarif is not None and sarif.is_dir():
         raise GovernanceError(f"--sarif: {sarif} is a directory; give a file name")
-    bot = load_bot_config(config)  # a bad config file fails here, before any run
+    bot = load_bot(config)  # a bad config file fails here, before any run
     common: dict[str, Any] = {"config_file": str(config) if config else None, "post": post}
     source = _source(repo, pr, diff, repo_path, base, head)
     if post and source != "github":
@@ -227,7 +226,8 @@ def pull_from_clone(root: Path, base: str, head: str,
 def run_review(request: Any, progress: Any) -> dict[str, Any]:
     from advisor.context import graph_context, open_controls
     from advisor.settings import load_settings
-    from graphs.security_review import review_context, start_security_review
+    from graphs.runner import start_security_review
+    from graphs.security_review import review_context
 
     settings = load_settings()
     ctx = review_context(graph_context(settings, open_controls(settings)))
@@ -235,8 +235,8 @@ def run_review(request: Any, progress: Any) -> dict[str, Any]:
 
 
 def finish(state: dict[str, Any], format: str, output: Path | None, sarif: Path | None) -> None:
-    from advisor.publish.report import SecurityReviewReport
-    from advisor.publish.summary import summary_comment
+    from agents.security.review_report import SecurityReviewReport
+    from render.review.comment import summary_comment
 
     if state.get("status") in ("halted", "failed"):
         raise GovernanceError(f"run {state.get('status')}: {state.get('halt_reason', 'unknown')}")
@@ -257,7 +257,7 @@ def finish(state: dict[str, Any], format: str, output: Path | None, sarif: Path 
 def _write_sarif(report: Any, path: Path) -> None:
     import json
 
-    from advisor.sarif import to_sarif
+    from render.review.sarif import to_sarif
 
     try:
         path.write_text(json.dumps(to_sarif(report), indent=2) + "\n", encoding="utf-8")
@@ -266,7 +266,7 @@ def _write_sarif(report: Any, path: Path) -> None:
 
 
 def render_terminal(report: Any, posting: dict[str, Any]) -> None:
-    from advisor.publish.summary import BANNER
+    from render.review.comment import BANNER
 
     console.print(f"[bold]Security review — {report.subject}[/]  (report {report.report_id})",
                   markup=True)

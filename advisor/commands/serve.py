@@ -33,8 +33,8 @@ def serve(
     import uvicorn
     from pydantic import SecretStr
 
+    from advisor.configuration import load_bot
     from advisor.context import open_controls
-    from advisor.publish.config import load_bot_config
     from advisor.settings import load_settings
     from advisor.webhook import logs
     from advisor.webhook.app import WebhookConfig
@@ -43,7 +43,7 @@ def serve(
     secret = os.environ.get(SECRET_ENV, "").strip()
     if not secret:
         raise ConfigError(f"{SECRET_ENV} is not set: refusing to accept unsigned webhooks")
-    load_bot_config(config)  # a bad file fails now, not on the first delivery
+    load_bot(config)  # a bad file fails now, not on the first delivery
     logs.configure(log_level)
     settings = load_settings()
     webhook = WebhookConfig(secret=SecretStr(secret), max_body_bytes=max_body,

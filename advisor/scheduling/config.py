@@ -11,10 +11,19 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from advisor.scheduling.jobs import check_arguments
-from advisor.settings import config_file, read_yaml_mapping
+from advisor.scheduling.jobs import Commands, check_arguments
+from advisor.scheduling.publishing import PublishingPolicy, schedule_path
+from governance.configfile import read_yaml_mapping
 from governance.errors import ConfigError
 
 Command = Literal["portfolio-summary", "release-report"]
@@ -42,14 +51,10 @@ class JobSpec(_Strict):
 
     @field_validator("args")
     @classmethod
-    def _known_arguments(cls, value: dict[str, Any], info: Any) -> dict[str, Any]:
+    def _known_arguments(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         command = info.data.get("command")
-        return check_arguments(command, value) if command else value
-
-
-class PublishingPolicy(_Strict):
-    # Off by default: nothing reaches Confluence before a named human approves it.
-    draft_before_signoff: bool = False
+        commands: Commands = (info.context or {})["commands"]  # see load_schedule
+        return check_arguments(commands, command, value) if command else value
 
 
 class Schedule(_Strict):
@@ -85,27 +90,19 @@ def trigger_for(job: JobSpec, timezone: str) -> CronTrigger:
     return CronTrigger.from_crontab(job.cron, timezone=ZoneInfo(timezone))
 
 
-def schedule_path(path: Path | None = None) -> Path:
-    return path or config_file("schedule.yaml")
+def load_schedule(commands: Commands, path: Path | None = None) -> Schedule:
+    """The schedule, or one ``ConfigError`` line naming the file and what is wrong.
 
-
-def load_schedule(path: Path | None = None) -> Schedule:
-    """The schedule, or one ``ConfigError`` line naming the file and what is wrong."""
+    Each job's arguments are checked against the command it names in ``commands``.
+    """
     chosen = schedule_path(path)
     if not chosen.exists():
         raise ConfigError(f"schedule file not found: {chosen}")
     raw = read_yaml_mapping(chosen)
     try:
-        return Schedule.model_validate(raw)
+        return Schedule.model_validate(raw, context={"commands": commands})
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"]) or "jobs"
         message = str(error["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"{chosen}: {where}: {message}") from None
-
-
-def publishing_policy(path: Path | None = None) -> PublishingPolicy:
-    """The draft policy; no schedule file means the default (no drafts)."""
-    if not schedule_path(path).exists():
-        return PublishingPolicy()
-    return load_schedule(path).publishing

@@ -23,16 +23,13 @@ log = logging.getLogger(__name__)
 CommandFunction = Callable[..., None]
 
 
-def commands() -> dict[str, CommandFunction]:
-    from advisor.commands.portfolio import portfolio_summary
-    from advisor.commands.release import release_report
-
-    return {"portfolio-summary": portfolio_summary, "release-report": release_report}
+# The commands a job may run, by name: the CLI hands them in (``advisor schedule``).
+Commands = Mapping[str, CommandFunction]
 
 
-def check_arguments(command: str, args: Mapping[str, Any]) -> dict[str, Any]:
+def check_arguments(commands: Commands, command: str, args: Mapping[str, Any]) -> dict[str, Any]:
     """``args`` as keyword arguments of the command, converted to their types."""
-    function = commands()[command]
+    function = commands[command]
     hints = typing.get_type_hints(function)  # Annotated metadata dropped: the bare types
     names = set(inspect.signature(function).parameters)
     checked: dict[str, Any] = {}
@@ -49,11 +46,11 @@ def check_arguments(command: str, args: Mapping[str, Any]) -> dict[str, Any]:
     return checked
 
 
-def run_job(name: str, command: str, args: Mapping[str, Any]) -> bool:
+def run_job(commands: Commands, name: str, command: str, args: Mapping[str, Any]) -> bool:
     """Run one job to its end; never raises (a failed run must not stop the scheduler)."""
     log.info("job %s: %s started", name, command)
     try:
-        commands()[command](**{"quiet": True, **args})
+        commands[command](**{"quiet": True, **args})
     except typer.Exit as exc:  # e.g. release-report --fail-on: a result, not a crash
         log.warning("job %s: %s exited with code %s", name, command, exc.exit_code)
         return exc.exit_code == 0

@@ -35,7 +35,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from advisor.scheduling.config import JobSpec, Schedule, trigger_for
-from advisor.scheduling.jobs import run_job
+from advisor.scheduling.jobs import Commands, run_job
 
 log = logging.getLogger("advisor.schedule")
 
@@ -60,15 +60,15 @@ def add_job(scheduler: BaseScheduler, job_id: str, func: Callable[[], object],
                       misfire_grace_time=grace, replace_existing=True, **extra)
 
 
-def add_jobs(scheduler: BaseScheduler, schedule: Schedule) -> None:
+def add_jobs(scheduler: BaseScheduler, schedule: Schedule, commands: Commands) -> None:
     for spec in schedule.enabled_jobs:
-        add_job(scheduler, spec.name, _caller(spec), trigger_for(spec, schedule.timezone),
-                grace=schedule.misfire_grace_seconds)
+        add_job(scheduler, spec.name, _caller(spec, commands),
+                trigger_for(spec, schedule.timezone), grace=schedule.misfire_grace_seconds)
 
 
-def _caller(spec: JobSpec) -> Callable[[], bool]:
+def _caller(spec: JobSpec, commands: Commands) -> Callable[[], bool]:
     def call() -> bool:
-        return run_job(spec.name, spec.command, spec.args)
+        return run_job(commands, spec.name, spec.command, spec.args)
 
     return call
 

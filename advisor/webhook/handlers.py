@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from advisor.publish.auth import PublishAuthError
-from advisor.publish.github import GitHubPublisher, PublishError, PublishRefused
 from advisor.webhook.events import ReviewJob, SignOffJob
 from advisor.webhook.signoff import (
     PullRequestSignOff,
@@ -21,15 +19,16 @@ from governance.errors import AlreadyDecided, KillSwitchEngaged, NotAuthorized
 from governance.reports import ReportRecord, ReportStatus
 from graphs.context import GraphContext
 from graphs.requests import SignOffDecision
-from graphs.runner import resume_run
+from graphs.runner import resume_run, start_security_review
 from graphs.security_review import (
     KIND,
     ReviewServices,
     SecurityReviewRequest,
     bot_config,
     review_context,
-    start_security_review,
 )
+from publishers.github.auth import PublishAuthError
+from publishers.github.client import GitHubPublisher, PublishError, PublishRefused
 
 log = logging.getLogger("advisor.webhook.handlers")
 ACTOR = "agent:pr-bot"  # a bot identity: whatever it starts, it can never sign off
@@ -78,7 +77,7 @@ class BotHandlers:
     def _signoff(self, job: SignOffJob) -> None:
         ctx = review_context(self.base, self.services(job.installation_id))
         request = self.request(job.repo, job.number, job.installation_id, job.delivery)
-        config = bot_config(request, ctx.services)
+        config = bot_config(request, ctx)
         controls = ctx.controls
         try:
             publisher = ctx.services.publisher(request, lambda: controls.kill_switch

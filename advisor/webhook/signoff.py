@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from advisor.publish.summary import md
 from governance.controls import Controls
 from governance.db import reports
 from governance.errors import NotAuthorized
 from governance.reports import Decision, ReportRecord, ReportStatus, SignOff
 from governance.roles import RoleBook
+from render.review.comment import md
 
 KIND = "security-review"
 MAINTAINER_ROLES = frozenset({"maintain", "admin"})

@@ -24,7 +24,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from advisor import paths
 from agents.advisory.settings import Budget, Budgets, Prices
 
 USAGE_FILE = "llm-usage.json"
@@ -84,10 +83,10 @@ def _today() -> str:
 class UsageLedger:
     """Per-run totals in memory, per-day totals in a small JSON file."""
 
-    def __init__(self, budgets: Budgets, path: Path | None = None,
+    def __init__(self, budgets: Budgets, path: Path,
                  today: Callable[[], str] = _today) -> None:
         self.budgets = budgets
-        self.path = path or paths.data_dir() / USAGE_FILE
+        self.path = path
         self.today = today
         self.run = _Spent()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import anthropic
@@ -101,7 +102,8 @@ class ClaudeAdvisor:
         settings: AdvisorySettings,
         gate: Gate,
         audit: AuditSink,
-        ledger: UsageLedger | None = None,
+        prompts_dir: Path,
+        ledger: UsageLedger,
         redactor: Redactor | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
@@ -111,7 +113,8 @@ class ClaudeAdvisor:
         self.model = settings.model_for(provider)
         self.gate = gate
         self.audit = audit
-        self.ledger = ledger or UsageLedger(settings.budgets)
+        self.prompts_dir = prompts_dir
+        self.ledger = ledger
         self.redactor = redactor or default_redactor()
         self.clock = clock
         self.stopped: Stop | None = None  # kill switch or budget: no more calls this run
@@ -126,7 +129,7 @@ class ClaudeAdvisor:
         base = with_injection_findings(findings, context)
         rendered = render_annotation_input(base, context.texts, self.redactor,
                                            self.settings.max_context_chars)
-        prompt = load_prompt("annotate_findings")
+        prompt = load_prompt("annotate_findings", self.prompts_dir)
         user = prompt.render_user(subject=self._redact(context.subject),
                                   findings=rendered.findings, data=rendered.data)
         exchange = self._exchange("annotate_findings", prompt, user, context.agent,
@@ -145,7 +148,7 @@ class ClaudeAdvisor:
 
     def summarise(self, report: ReportDigest) -> SummaryResult:
         rendered = render_summary_input(report, self.redactor)
-        prompt = load_prompt("summarise_report")
+        prompt = load_prompt("summarise_report", self.prompts_dir)
         score = "unknown" if report.score is None else f"{report.score:.0f}/100"
         user = prompt.render_user(subject=self._redact(report.subject), score=score,
                                   findings=rendered.findings, data=rendered.data)
@@ -187,7 +190,7 @@ class ClaudeAdvisor:
         usage = LlmUsage(provider=self.provider, model=self.model,
                          prompt_versions={exchange.prompt.name: exchange.prompt.version})
         content: list[TextBlockParam] = [{"type": "text", "text": exchange.user}]
-        repair = load_prompt("repair_output")
+        repair = load_prompt("repair_output", self.prompts_dir)
         for attempt in (1, 2):
             try:
                 message, spent = self._call(exchange, schema, content, attempt)

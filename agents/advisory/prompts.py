@@ -16,7 +16,6 @@ from string import Template
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from advisor import paths
 from governance.canonical import sha256_hex
 from governance.errors import ConfigError
 
@@ -66,19 +65,19 @@ def _parse(path: Path) -> Prompt:
                   description=str(meta.get("description", "")), **sections)
 
 
-def available_versions(name: str, root: Path | None = None) -> list[int]:
-    folder = (root or paths.prompts_dir()) / name
+def available_versions(name: str, root: Path) -> list[int]:
+    folder = root / name
     found = (_VERSION_FILE.fullmatch(p.name) for p in folder.glob("v*.md"))
     return sorted(int(m.group(1)) for m in found if m)
 
 
 @lru_cache(maxsize=64)
-def load_prompt(name: str, version: int | None = None, root: Path | None = None) -> Prompt:
+def load_prompt(name: str, root: Path, version: int | None = None) -> Prompt:
     """A prompt by name; the highest version unless one is pinned."""
     versions = available_versions(name, root)
     if not versions:
-        raise ConfigError(f"no prompt named {name!r} in {root or paths.prompts_dir()}")
+        raise ConfigError(f"no prompt named {name!r} in {root}")
     chosen = versions[-1] if version is None else version
     if chosen not in versions:
         raise ConfigError(f"prompt {name!r} has no version {chosen} (have {versions})")
-    return _parse((root or paths.prompts_dir()) / name / f"v{chosen}.md")
+    return _parse(root / name / f"v{chosen}.md")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import anthropic
 import httpx2
@@ -16,7 +17,7 @@ import httpx2
 from agents.advisory.budget import UsageLedger
 from agents.advisory.claude import AuditSink, ClaudeAdvisor, Gate, SdkClient
 from agents.advisory.offline import OfflineAdvisor
-from agents.advisory.settings import AdvisorySettings, load_advisory_settings
+from agents.advisory.settings import AdvisorySettings
 from governance.redact import Redactor
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
@@ -59,8 +60,10 @@ def make_client(provider: str, settings: AdvisorySettings, environ: Mapping[str,
 
 
 def build_advisor(
-    settings: AdvisorySettings | None = None,
+    settings: AdvisorySettings,
     *,
+    prompts_dir: Path,
+    usage_file: Path,
     gate: Gate,
     audit: AuditSink,
     environ: Mapping[str, str] | None = None,
@@ -68,7 +71,6 @@ def build_advisor(
     ledger: UsageLedger | None = None,
     redactor: Redactor | None = None,
 ) -> ClaudeAdvisor | OfflineAdvisor:
-    settings = settings or load_advisory_settings()
     env = os.environ if environ is None else environ
     provider = settings.provider
     if provider == "offline":
@@ -83,4 +85,6 @@ def build_advisor(
         return OfflineAdvisor([f"{provider} provider unavailable ({exc}): the offline "
                                "narrator wrote the advisory text (no LLM call)."])
     return ClaudeAdvisor(client, provider=provider, settings=settings, gate=gate, audit=audit,
-                         ledger=ledger, redactor=redactor)
+                         prompts_dir=prompts_dir,
+                         ledger=ledger or UsageLedger(settings.budgets, usage_file),
+                         redactor=redactor)

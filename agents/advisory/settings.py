@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from advisor import paths
+from governance.configfile import read_yaml_mapping
 from governance.errors import ConfigError
 
 Provider = Literal["auto", "anthropic", "bedrock", "offline"]
@@ -114,37 +113,15 @@ def base_model_id(model: str) -> str:
     return re.sub(r"-v\d+(?::\d+)?$", "", name)
 
 
-def default_config_path() -> Path:
-    """``ADVISOR_LLM_CONFIG``, else ``llm.yaml`` in ``ADVISOR_CONFIG_DIR``, else the shipped one."""
-    override = os.environ.get("ADVISOR_LLM_CONFIG")
-    if override:
-        return Path(override).expanduser()
-    chosen = paths.config_dir() / "llm.yaml"
-    return chosen if chosen.exists() else paths.default_config_dir() / "llm.yaml"
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ConfigError(f"cannot read {path}: {first}") from None
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path} must hold a mapping at the top level")
-    return raw
-
-
 def load_advisory_settings(
     path: Path | None = None,
     environ: Mapping[str, str] | None = None,
     **overrides: Any,
 ) -> AdvisorySettings:
-    """File values, then ``ADVISOR_LLM_PROVIDER`` / ``ADVISOR_LLM_MODEL``, then ``overrides``."""
+    """File values (none without a file), then ``ADVISOR_LLM_PROVIDER`` /
+    ``ADVISOR_LLM_MODEL``, then ``overrides``. The caller chooses the file."""
     env = os.environ if environ is None else environ
-    source = path or default_config_path()
-    data = _read(source) if source.exists() else {}
+    data = read_yaml_mapping(path) if path is not None and path.exists() else {}
     for key in ("provider", "model"):
         value = env.get(f"ADVISOR_LLM_{key.upper()}")
         if value:
@@ -157,4 +134,5 @@ def load_advisory_settings(
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"]) or "settings"
+        source = path or "the defaults"
         raise ConfigError(f"invalid LLM setting {where} in {source}: {error['msg']}") from None

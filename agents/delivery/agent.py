@@ -7,10 +7,10 @@ as a gap, which makes the report ``partial`` and raises its score.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import AgentInput, Outcome, assemble_report
-from agents.change_risk import ChangeRiskModel, ChangeRiskModelError, load_model
+from agents.change_risk import ChangeRiskModel
 from agents.delivery.context import DeliveryContext, build_context
 from agents.delivery.coverage import CoverageError, CoverageReport, load_coverage
 from agents.delivery.findings import AGENT
@@ -26,16 +26,29 @@ from agents.policy import Policy
 from connectors.provenance import Gap
 from governance.redact import Redactor, default_redactor
 
+if TYPE_CHECKING:  # the configuration imports the agents it configures
+    from agents.config import AgentConfig
+
 
 class DeliveryAgent:
     name: ClassVar[str] = AGENT
     needs: ClassVar[tuple[str, ...]] = ("github", "jira")
 
     def __init__(
-        self, *, redactor: Redactor | None = None, model: ChangeRiskModel | None = None
+        self,
+        *,
+        redactor: Redactor | None = None,
+        model: ChangeRiskModel | None = None,
+        model_problem: str | None = None,
     ) -> None:
         self._redactor = redactor
         self._model = model
+        self._model_problem = model_problem or "no change-risk model was given"
+
+    @classmethod
+    def configured(cls, config: AgentConfig, redactor: Redactor | None = None) -> DeliveryAgent:
+        return cls(redactor=redactor, model=config.change_risk,
+                   model_problem=config.change_risk_problem)
 
     def analyse(self, inputs: AgentInput, policy: Policy) -> AgentReport:
         settings = policy.section("delivery", DeliveryPolicy)
@@ -73,14 +86,12 @@ class DeliveryAgent:
     ) -> tuple[list[PrRisk], list[ScoreFactor]]:
         if ctx.github is None:
             return [], []  # the process check already reports GitHub as missing
-        try:
-            model = self._model or load_model()
-        except ChangeRiskModelError as exc:
+        if self._model is None:
             outcome.gaps.append(
-                Gap(source="change-risk-model", what="change-risk scores", why=str(exc))
+                Gap(source="change-risk-model", what="change-risk scores", why=self._model_problem)
             )
             return [], []
-        risks, assessed = assess(ctx, model, inputs.repo_path)
+        risks, assessed = assess(ctx, self._model, inputs.repo_path)
         outcome.add(assessed)
         outcome.findings.extend(high_risk_findings(ctx, risks))
         factor = riskiest_factor(risks, ctx.policy.change_risk)

@@ -9,14 +9,14 @@ says why as a gap, which makes the report partial and raises its score.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import AgentInput, Outcome, assemble_report
 from agents.models import AgentReport
 from agents.platform.alarms import alarm_findings
 from agents.platform.changes import IacFile, changed_iac
 from agents.platform.envdrift import DriftContext, environment_drift
-from agents.platform.environments import Environments, load_environments
+from agents.platform.environments import Environments
 from agents.platform.evidence import Links
 from agents.platform.findings import AGENT, Findings
 from agents.platform.health import DoraResult, deployment_health
@@ -36,6 +36,9 @@ from agents.policy import Policy
 from connectors.provenance import Gap
 from connectors.snapshot import SnapshotBody
 from governance.redact import Redactor, default_redactor
+
+if TYPE_CHECKING:  # the configuration imports the agents it configures
+    from agents.config import AgentConfig
 
 
 def _facts(snapshot: SnapshotBody, settings: PlatformPolicy) -> ReleaseFacts:
@@ -60,7 +63,11 @@ class PlatformAgent:
         self, *, redactor: Redactor | None = None, environments: Environments | None = None
     ) -> None:
         self._redactor = redactor
-        self._environments = environments
+        self._environments = environments or Environments()
+
+    @classmethod
+    def configured(cls, config: AgentConfig, redactor: Redactor | None = None) -> PlatformAgent:
+        return cls(redactor=redactor, environments=config.environments)
 
     def analyse(self, inputs: AgentInput, policy: Policy) -> AgentReport:
         settings = policy.section("platform", PlatformPolicy)
@@ -121,7 +128,7 @@ class PlatformAgent:
         factory: Findings,
         links: Links,
     ) -> Outcome:
-        environments = self._environments or load_environments(settings.drift.environments_file)
+        environments = self._environments
         context = DriftContext(factory, links, inputs.repo_path, files, settings.max_file_bytes)
         return environment_drift(environments, context)
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from governance.errors import ConfigError
+from governance.configfile import load_yaml_model
 
 __all__ = ["EnvironmentGroup", "Environments", "load_environments"]
 
@@ -45,19 +44,6 @@ class Environments(BaseModel):
     groups: list[EnvironmentGroup] = Field(default_factory=list)
 
 
-def load_environments(path: str | Path | None = None) -> Environments:
-    """The named file, a relative name from ``ADVISOR_CONFIG_DIR``, or the shipped copy."""
-    if path is None or not Path(path).is_absolute():
-        from advisor.settings import config_file
-
-        path = config_file(str(path or "environments.yaml"))
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return Environments.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read environments {path}: {type(exc).__name__}") from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise ConfigError(f"invalid environments {path} at {where}: {error['msg']}") from None
+def load_environments(path: Path) -> Environments:
+    """``path`` is chosen by the caller (the shell resolves the policy's file name)."""
+    return load_yaml_model(path, Environments, "environments")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from agents.advisory import Advisor, OfflineAdvisor
 from agents.base import AgentInput, Outcome, assemble_report
@@ -33,6 +33,9 @@ from agents.portfolio.view import EpicRow, PortfolioResult, PortfolioView, TeamR
 from connectors.jira.models import JiraRelease
 from connectors.provenance import Gap
 from governance.redact import Redactor, default_redactor
+
+if TYPE_CHECKING:  # the configuration imports the agents it configures
+    from agents.config import AgentConfig
 
 
 class PortfolioAgent:
@@ -65,6 +68,10 @@ class PortfolioAgent:
         )
         self._advisor: Advisor = advisor or OfflineAdvisor()
         self._redactor = redactor
+
+    @classmethod
+    def configured(cls, config: AgentConfig, redactor: Redactor | None = None) -> PortfolioAgent:
+        return cls(redactor=redactor)
 
     def analyse(self, inputs: AgentInput, policy: Policy) -> AgentReport:
         return self.run(inputs, policy).report

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from agents.base import AgentInput, assemble_report
 from agents.iac.checkov import CheckovFailure, CheckovReportError, load_checkov_report
@@ -29,6 +29,9 @@ from connectors.github.models import CodeOwnerRule, Commit, GitHubRelease, PullR
 from connectors.osv.models import OsvResult
 from connectors.provenance import Gap
 from governance.redact import Redactor, default_redactor
+
+if TYPE_CHECKING:  # the configuration imports the agents it configures
+    from agents.config import AgentConfig
 
 __all__ = ["SecurityAgent"]
 
@@ -83,8 +86,12 @@ class SecurityAgent:
         self.content = content
         self.checkov_report = checkov_report
         self.advisor = advisor
-        self.critical_paths = critical_paths
+        self.critical_paths = critical_paths or CriticalPaths(())
         self.redactor = redactor or default_redactor()
+
+    @classmethod
+    def configured(cls, config: AgentConfig, redactor: Redactor | None = None) -> SecurityAgent:
+        return cls(redactor=redactor, critical_paths=config.critical_paths)
 
     # -- one PR -----------------------------------------------------------------------
 

@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.globs import compile_glob
 from agents.models import Confidence, Finding, Severity
@@ -23,7 +22,7 @@ from agents.security.findings import FindingFactory, PrRef
 from agents.security.taxonomy import Category
 from connectors.github.models import CodeOwnerRule, PullRequest
 from connectors.provenance import Gap
-from governance.errors import ConfigError
+from governance.configfile import load_yaml_model
 
 __all__ = [
     "CriticalPaths",
@@ -61,23 +60,9 @@ class CriticalPaths:
         return self._cache[path]
 
 
-def load_critical_paths(path: str | Path | None = None) -> CriticalPaths:
-    """A relative path (or none: ``critical_paths.yaml``) is looked up like every config
-    file: ``ADVISOR_CONFIG_DIR`` first, then the shipped copy."""
-    if path is None or not Path(path).is_absolute():
-        from advisor.settings import config_file
-
-        path = config_file(str(path or "critical_paths.yaml"))
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return CriticalPaths(_CriticalPathsFile.model_validate(raw).paths)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read critical paths {path}: {type(exc).__name__}") from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise ConfigError(f"invalid critical paths {path} at {where}: {error['msg']}") from None
+def load_critical_paths(path: Path) -> CriticalPaths:
+    """``path`` is chosen by the caller (the shell resolves the policy's file name)."""
+    return CriticalPaths(load_yaml_model(path, _CriticalPathsFile, "critical paths").paths)
 
 
 class OwnerIndex:

@@ -24,7 +24,6 @@ from agents.security.critical_paths import (
     CriticalPaths,
     OwnerIndex,
     critical_path_findings,
-    load_critical_paths,
 )
 from agents.security.dependencies import (
     DependencyChange,
@@ -126,7 +125,7 @@ class PullReviewer:
                                    min_confidence=self.policy.sast_min_confidence,
                                    skip_tests=self.policy.sast_skip_tests)
         self.owners = OwnerIndex(codeowners)
-        self.critical = critical_paths or load_critical_paths(self.policy.critical_paths_file)
+        self.critical = critical_paths or CriticalPaths(())
         self.osv = OsvIndex(osv)
         self.rules = RuleSettings(web_ports=frozenset(self.policy.web_ports),
                                   disabled=frozenset(self.policy.iac_disabled_rules))

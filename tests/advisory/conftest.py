@@ -15,11 +15,12 @@ from agents.advisory.budget import UsageLedger
 from agents.advisory.claude import ClaudeAdvisor
 from agents.advisory.providers import anthropic_client, bedrock_client
 from agents.advisory.replay import ReplayTransport
-from agents.advisory.settings import AdvisorySettings, load_advisory_settings
+from agents.advisory.settings import AdvisorySettings
 from governance.audit import AuditFilter, AuditLog
 from governance.db import Store
 from governance.killswitch import KillSwitch
 from governance.roles import RoleBook
+from tests.configs import PROMPTS, llm_settings
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 ROLES = RoleBook(roles={"admin": ["ada"]})
@@ -42,7 +43,7 @@ def switch(store: Store, audit: AuditLog) -> KillSwitch:
 
 @pytest.fixture
 def settings() -> AdvisorySettings:
-    return load_advisory_settings(provider="anthropic", aws_region="us-east-1")
+    return llm_settings(provider="anthropic", aws_region="us-east-1")
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def make_advisor(settings: AdvisorySettings, switch: KillSwitch, audit: AuditLog
                   if provider == "anthropic" else bedrock_client(chosen, http))
         ledger = UsageLedger(chosen.budgets, tmp_path / "llm-usage.json")
         advisor = ClaudeAdvisor(client, provider=provider, settings=chosen, gate=switch,
-                                audit=audit, ledger=ledger)
+                                audit=audit, prompts_dir=PROMPTS, ledger=ledger)
         return advisor, replay
 
     return build

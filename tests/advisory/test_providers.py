@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from governance.audit import AuditLog
 from governance.killswitch import KillSwitch
 from tests.advisory import samples
 from tests.advisory.conftest import Factory
+from tests.configs import PROMPTS
 
 BEDROCK_URL = ("https://bedrock-runtime.us-east-1.amazonaws.com/model/"
                "us.anthropic.claude-sonnet-5-5/invoke")
@@ -24,7 +26,9 @@ BEDROCK_URL = ("https://bedrock-runtime.us-east-1.amazonaws.com/model/"
 
 def build(settings: AdvisorySettings, switch: KillSwitch, audit: AuditLog,
           env: dict[str, str]) -> Advisor:
-    return build_advisor(settings, gate=switch, audit=audit, environ=env)
+    usage = Path(os.environ["ADVISOR_HOME"]) / "llm-usage.json"  # the test's own home
+    return build_advisor(settings, prompts_dir=PROMPTS, usage_file=usage, gate=switch,
+                         audit=audit, environ=env)
 
 
 def test_auto_without_a_key_is_offline_with_a_notice(settings: AdvisorySettings,

@@ -14,13 +14,13 @@ from pydantic import SecretStr
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from advisor.context import graph_context, open_controls
-from advisor.publish.auth import StaticToken
-from advisor.publish.config import BotConfig
-from advisor.publish.github import GitHubPublisher
 from advisor.settings import load_settings
 from connectors.github import GitHubConnector, GitHubSettings
 from connectors.osv import OsvConnector, OsvSettings
 from graphs.security_review import ReviewContext, ReviewServices, review_context
+from publishers.github.auth import StaticToken
+from publishers.github.client import GitHubPublisher
+from publishers.github.config import BotConfig
 
 ROLES = """roles:
   admin: [ada]

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.publish.config import BotConfig
-from advisor.publish.report import SecurityReviewReport
-from advisor.publish.summary import summary_comment
+from agents.security.review_report import SecurityReviewReport
 from connectors.github.models import ChangedFile, PullRequest
 from connectors.provenance import Gap, SourceProvenance
+from graphs.runner import start_security_review
 from graphs.security_review import (
     ContentReader,
     ReviewContext,
     SecurityReviewRequest,
     complete_files,
     load_github,
-    start_security_review,
     synthesized_patch,
 )
+from publishers.github.config import BotConfig
+from render.review.comment import summary_comment
 from tests.bot.conftest import Wiring
 from tests.replay import replayer
 

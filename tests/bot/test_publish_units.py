@@ -7,15 +7,16 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from advisor.publish.anchors import DiffAnchors, place
-from advisor.publish.auth import PublishAuthError, StaticToken, token_from_env
-from advisor.publish.config import BotConfig, load_bot_config
-from advisor.publish.github import GitHubPublisher
-from advisor.publish.markers import SUMMARY_MARKER, finding_marker, fingerprints_in
-from advisor.publish.post import _Posting
-from advisor.publish.summary import COMMENT_LIMIT, inline_comment, md, summary_comment
+from advisor.configuration import load_bot
 from agents.models import Evidence, EvidenceKind
 from governance.errors import ConfigError
+from publishers.github.anchors import DiffAnchors, place
+from publishers.github.auth import PublishAuthError, StaticToken, token_from_env
+from publishers.github.client import GitHubPublisher
+from publishers.github.config import BotConfig, load_bot_config
+from publishers.github.post import _Posting
+from render.review.comment import COMMENT_LIMIT, inline_comment, md, summary_comment
+from render.review.markers import SUMMARY_MARKER, finding_marker, fingerprints_in
 from tests.agents.security.builders import changed, hunk
 from tests.bot.samples import sample_report
 
@@ -110,7 +111,7 @@ def test_credentials_for_posting() -> None:
 
 
 def test_bot_config(tmp_path: Any) -> None:
-    assert load_bot_config(None) == BotConfig()
+    assert load_bot(None) == BotConfig()  # no bot.yaml shipped: every default
     good = tmp_path / "bot.yaml"
     good.write_text("conclusion_on_high: failure\nmax_inline_comments: 5\n")
     assert load_bot_config(good).conclusion_on_high == "failure"

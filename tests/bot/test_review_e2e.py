@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from advisor.publish.config import BotConfig
-from advisor.publish.markers import SUMMARY_MARKER, fingerprints_in
-from advisor.publish.report import SecurityReviewReport
+from agents.security.review_report import SecurityReviewReport
 from governance.audit import AuditFilter
-from graphs.security_review import ReviewContext, SecurityReviewRequest, start_security_review
+from graphs.runner import start_security_review
+from graphs.security_review import ReviewContext, SecurityReviewRequest
+from publishers.github.config import BotConfig
+from render.review.markers import SUMMARY_MARKER, fingerprints_in
 from tests.bot.conftest import Wiring
 from tests.replay import replayer
 

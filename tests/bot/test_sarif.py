@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from advisor.sarif import to_sarif
 from agents.models import Evidence, EvidenceKind
+from render.review.sarif import to_sarif
 from tests.bot.samples import AWS_KEY, sample_report
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from advisor.context import graph_context
+from advisor.settings import load_settings
 from advisor.webhook.events import SignOffJob
 from advisor.webhook.handlers import NOTHING_PENDING, USAGE, BotHandlers
 from advisor.webhook.signoff import PullRequestSignOff, parse_command
@@ -15,8 +16,8 @@ from governance.audit import AuditFilter
 from governance.errors import NotAuthorized
 from governance.reports import Decision
 from graphs.requests import SignOffDecision
-from graphs.runner import resume_run, thread_state
-from graphs.security_review import KIND, ReviewContext, SecurityReviewRequest, start_security_review
+from graphs.runner import resume_run, start_security_review, thread_state
+from graphs.security_review import KIND, ReviewContext, SecurityReviewRequest
 from tests.bot.conftest import Wiring
 from tests.replay import replayer
 
@@ -200,7 +201,7 @@ def test_advisor_signoff_from_the_cli_resumes_without_github(
         reviewed: dict[str, Any], ctx: ReviewContext) -> None:
     """``advisor signoff`` resumes with a plain context: no token here, posting is skipped."""
     ctx.controls.signoff.decide(reviewed["report_id"], "security-lead", Decision.APPROVE, "ok")
-    plain = graph_context(ctx.settings, ctx.controls)
+    plain = graph_context(load_settings(), ctx.controls)
     answer = SignOffDecision(report_id=reviewed["report_id"], decision="approve",
                              decided_by="security-lead", comment="ok")
     state = resume_run(KIND, plain, reviewed["run_id"], answer)

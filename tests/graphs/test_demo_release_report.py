@@ -64,8 +64,8 @@ def test_no_finding_lacks_evidence(demo_state: dict) -> None:  # type: ignore[ty
 
 
 def test_the_report_validates_against_the_published_schema(demo_state: dict) -> None:  # type: ignore[type-arg]
-    from advisor.render import render_json
     from agents.aggregate import ReleaseReport
+    from render.release import render_json
 
     schema = json.loads((ROOT / "docs/report.schema.json").read_text())
     rendered = json.loads(render_json(ReleaseReport.model_validate(demo_state["report"])))

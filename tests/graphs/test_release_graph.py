@@ -268,18 +268,35 @@ def test_unknown_report_has_no_thread(home: Path) -> None:
 def test_without_an_in_process_context_nodes_share_one_built_from_settings(
     home: Path, snapshot_file: Path
 ) -> None:
-    # Under LangGraph's server the runtime carries no GraphContext: every node resolves
-    # one from settings, and they must share it (its store and the parsed snapshot).
-    from graphs import context as graph_context_module
+    # Under LangGraph's server the runtime carries no GraphContext: every node gets the one
+    # the shell builds from settings, and they must share it (its store and the snapshot).
+    from langgraph.runtime import Runtime
 
-    graph_context_module._from_settings.cache_clear()
+    from advisor import langgraph_app
+    from graphs.context import resolve, with_default_context
+
+    seen: list[GraphContext] = []
+
+    def node(state: dict[str, Any], runtime: Runtime[GraphContext]) -> dict[str, Any]:
+        seen.append(resolve(runtime.context))
+        return {}
+
+    served = with_default_context(node, langgraph_app.server_context)
+    langgraph_app.server_context.cache_clear()
     try:
-        first = graph_context_module.resolve(None)
-        assert graph_context_module.resolve(None) is first
+        served({}, Runtime(context=None))
+        served({}, Runtime(context=None))
+        assert len(seen) == 2 and seen[1] is seen[0]
         snapshot = Snapshot.model_validate_json(snapshot_file.read_text())
-        first.snapshots.remember(snapshot_file, snapshot)
-        body = graph_context_module.resolve(None).snapshots.body(str(snapshot_file),
-                                                                 snapshot.content_hash)
-        assert body is snapshot.body
+        seen[0].snapshots.remember(snapshot_file, snapshot)
+        served({}, Runtime(context=None))
+        assert seen[2].snapshots.body(str(snapshot_file), snapshot.content_hash) is snapshot.body
     finally:
-        graph_context_module._from_settings.cache_clear()
+        langgraph_app.server_context.cache_clear()
+
+
+def test_a_node_without_any_context_fails_with_a_clear_error() -> None:
+    from graphs.context import resolve
+
+    with pytest.raises(RuntimeError, match="needs a GraphContext"):
+        resolve(None)

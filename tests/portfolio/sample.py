@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from advisor.render.portfolio import PortfolioSummary
 from agents.base import AgentInput
 from agents.policy import Policy
 from agents.portfolio import PortfolioAgent
+from agents.portfolio.report import PortfolioSummary
 from connectors.snapshot import Snapshot
 from tests.agents.portfolio.factories import AS_OF, epic, issue, snapshot, weekly_done
 

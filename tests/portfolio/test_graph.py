@@ -10,7 +10,6 @@ from typing import Any, ClassVar
 import pytest
 
 from advisor.context import graph_context, open_controls
-from advisor.publish.confluence import ConfluencePublisher
 from advisor.settings import load_settings
 from agents.base import AgentInput
 from agents.models import (
@@ -29,6 +28,7 @@ from graphs.context import GraphContext
 from graphs.portfolio_summary import PortfolioRequest
 from graphs.requests import SignOffDecision
 from graphs.runner import resume_run, start_run
+from publishers.confluence import ConfluencePublisher
 from tests.portfolio.sample import SITE, TITLE, FakeConfluence, home, snapshot_file
 
 __all__ = ["home"]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import vcr.errors
 
-from advisor.publish.confluence import (
+from governance.errors import KillSwitchEngaged
+from publishers.confluence import (
     Attachment,
     ConfluencePublisher,
     LastPublished,
@@ -18,8 +19,7 @@ from advisor.publish.confluence import (
     build_client,
     publish_settings,
 )
-from advisor.render.portfolio import render_storage
-from governance.errors import KillSwitchEngaged
+from render.portfolio.storage import render_storage
 from tests.portfolio.sample import ADVISOR_ACCOUNT, SITE, TITLE, FakeConfluence, summary
 from tests.replay import replayer
 

@@ -13,18 +13,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from advisor.render.portfolio import (
-    PortfolioSummary,
-    charts,
-    render_html,
-    render_json,
-    render_markdown,
-    render_storage,
-    render_terminal,
-    standalone_svg,
-    storage_withdrawn,
-    xml_text,
-)
+from agents.portfolio.report import PortfolioSummary
+from render.portfolio import render_html, render_json, render_markdown, render_terminal
+from render.portfolio.common import charts, standalone_svg
+from render.portfolio.storage import render_storage, storage_withdrawn, xml_text
 from tests.portfolio.sample import home, summary
 
 __all__ = ["home"]

@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
+from advisor.commands.schedule import schedulable
 from advisor.context import open_controls
-from advisor.scheduling.config import Schedule, load_schedule, publishing_policy
+from advisor.scheduling.config import Schedule, load_schedule
 from advisor.scheduling.jobs import check_arguments, run_job
+from advisor.scheduling.publishing import publishing_policy
 from advisor.scheduling.runner import add_job, build_scheduler
 from advisor.settings import load_settings
 from governance.errors import ConfigError
@@ -44,16 +46,16 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_shipped_schedule_is_valid_and_publishes_no_drafts() -> None:
-    schedule = load_schedule(REPO / "config" / "schedule.yaml")
+    schedule = load_schedule(schedulable(), REPO / "config" / "schedule.yaml")
     assert {j.command for j in schedule.jobs} == {"portfolio-summary", "release-report"}
     assert schedule.publishing.draft_before_signoff is False
     assert publishing_policy(REPO / "config" / "schedule.yaml").draft_before_signoff is False
 
 
 def test_job_arguments_take_the_commands_types(tmp_path: Path) -> None:
-    (job,) = load_schedule(write(tmp_path, JOB)).jobs
+    (job,) = load_schedule(schedulable(), write(tmp_path, JOB)).jobs
     assert job.args["output"] == Path("out") and job.args["projects"] == "PAY"
-    assert check_arguments("release-report", {"fix-version": "2.4.0"}) == {
+    assert check_arguments(schedulable(), "release-report", {"fix-version": "2.4.0"}) == {
         "fix_version": "2.4.0"}
 
 
@@ -71,7 +73,7 @@ def test_job_arguments_take_the_commands_types(tmp_path: Path) -> None:
 ])
 def test_a_malformed_schedule_is_one_clear_line(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)) as raised:
-        load_schedule(write(tmp_path, text))
+        load_schedule(schedulable(), write(tmp_path, text))
     assert "\n" not in str(raised.value) and "schedule.yaml" in str(raised.value)
 
 
@@ -139,10 +141,10 @@ def test_a_missed_run_is_logged(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_a_job_runs_the_same_code_as_the_command(home: Path, tmp_path: Path) -> None:
-    args = check_arguments("portfolio-summary", {
+    args = check_arguments(schedulable(), "portfolio-summary", {
         "snapshot": str(snapshot_file(tmp_path)), "projects": "PAY", "format": "json",
         "output": str(tmp_path / "out")})
-    assert run_job("pay", "portfolio-summary", args) is True
+    assert run_job(schedulable(), "pay", "portfolio-summary", args) is True
     (record,) = open_controls(load_settings()).registry.list()
     assert record.kind == "portfolio" and record.status.value == "pending_signoff"
     assert (tmp_path / "out" / f"{record.id}.json").exists()
@@ -151,7 +153,7 @@ def test_a_job_runs_the_same_code_as_the_command(home: Path, tmp_path: Path) -> 
 def test_a_failing_job_is_logged_and_never_raises(home: Path,
                                                   caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="advisor.scheduling.jobs")
-    assert run_job("pay", "portfolio-summary", {"projects": "P Y"}) is False
+    assert run_job(schedulable(), "pay", "portfolio-summary", {"projects": "P Y"}) is False
     assert "job pay: portfolio-summary failed: --projects" in caplog.text
 
 

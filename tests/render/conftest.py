@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from advisor.render import render_html, render_json, render_markdown, render_terminal
 from agents.aggregate import ReleaseReport
+from render.release import render_html, render_json, render_markdown, render_terminal
 
 Render = Callable[[ReleaseReport], str]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.render import render_html
+from render.release import render_html
 from tests.render.sample import SCRIPT_TITLE, release_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from advisor.render.charts import Bar, bar_chart, line_chart, nice_ticks
+from render.charts import Bar, bar_chart, line_chart, nice_ticks
 
 _T0 = datetime(2025, 3, 1, tzinfo=UTC)
 

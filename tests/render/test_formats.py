@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.render import FORMATS, UnknownFormatError, parse_formats, write_reports
+from render.release import FORMATS, UnknownFormatError, parse_formats, write_reports
 from tests.render import sample
 
 
@@ -80,8 +80,8 @@ def test_release_command_renders_with_the_configured_redactor(
     from rich.console import Console
 
     from advisor.commands import release
-    from advisor.render import render_terminal
     from governance.redact import Redactor
+    from render.release import render_terminal
 
     literal = '"VThYJyp6lBcgQFqAiABDQsaJsqGwodqbTEPcwHgq"'
     report = sample.release_report(summary=f"Rotate blob = {literal} today.")

@@ -6,8 +6,8 @@ import html
 import re
 from html.parser import HTMLParser
 
-from advisor.render import render_html
 from agents.aggregate import ADVISORY_BANNER
+from render.release import render_html
 from tests.render import sample
 
 

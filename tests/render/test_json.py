@@ -7,9 +7,9 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from advisor.render import render_json, report_json_schema
-from advisor.render.json import SCHEMA_DIALECT, report_json_schema_text
 from agents.aggregate import ReleaseReport
+from render.release import render_json, report_json_schema
+from render.release.json import SCHEMA_DIALECT, report_json_schema_text
 from tests.render import sample
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from advisor.render import render_markdown
-from advisor.render.markdown import GITHUB_COMMENT_LIMIT
 from agents.aggregate import ADVISORY_BANNER, ReleaseReport
 from agents.models import Finding
+from render.release import render_markdown
+from render.release.markdown import GITHUB_COMMENT_LIMIT
 from tests.render import sample
 
 _TAG = re.compile(r"(?<!\\)</?([A-Za-z][\w-]*)")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from advisor.render import render_terminal
+from render.release import render_terminal
 from tests.render import sample
 from tests.render.conftest import terminal_text
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.base import AgentInput
-from agents.change_risk import ChangeRiskModel, load_model
+from agents.change_risk import ChangeRiskModel
 from agents.delivery import DeliveryAgent
 from agents.models import AgentReport, Finding
 from agents.policy import Policy
@@ -28,6 +28,7 @@ from connectors.github.models import (
 from connectors.jira.models import JiraIssue, JiraRelease, RemoteLink, StatusCategory
 from connectors.provenance import Gap, SourceProvenance
 from connectors.snapshot import SnapshotBody, SnapshotRequest
+from tests.configs import change_risk_model
 
 REPO = "acme/pay"
 JIRA_URL = "https://acme.atlassian.net"
@@ -37,7 +38,7 @@ T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)  # comfortably before the release d
 
 @functools.lru_cache(maxsize=1)
 def model() -> ChangeRiskModel:
-    return load_model()
+    return change_risk_model()
 
 
 def changed(path: str, additions: int = 10, deletions: int = 0, *, patch: str | None = None,

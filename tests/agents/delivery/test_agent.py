@@ -8,7 +8,6 @@ import pytest
 
 from agents.base import Agent
 from agents.delivery import KINDS, DeliveryAgent, DeliveryPolicy
-from agents.policy import load_policy
 from connectors.provenance import Gap
 from connectors.snapshot import SnapshotBody
 from governance.errors import ConfigError
@@ -22,6 +21,7 @@ from tests.agents.delivery.factories import (
     run,
     snapshot,
 )
+from tests.configs import policy
 
 
 def test_implements_the_agent_protocol() -> None:
@@ -30,7 +30,7 @@ def test_implements_the_agent_protocol() -> None:
 
 
 def test_shipped_policy_section_is_valid_and_matches_the_defaults() -> None:
-    shipped = load_policy().section("delivery", DeliveryPolicy)
+    shipped = policy().section("delivery", DeliveryPolicy)
     assert shipped == DeliveryPolicy()
 
 

@@ -33,6 +33,7 @@ from connectors.github.models import (
 from connectors.jira.models import JiraRelease
 from connectors.provenance import SourceProvenance
 from connectors.snapshot import SnapshotBody, SnapshotRequest
+from tests.configs import environments as shipped_environments
 
 REPO = "acme/payments-api"
 NOW = datetime(2024, 6, 10, 12, 0, tzinfo=UTC)  # a Monday
@@ -158,7 +159,8 @@ def run(body: SnapshotBody, platform: dict[str, Any] | None = None, *,
         environments: Environments | None = NO_ENVIRONMENTS) -> AgentReport:
     policy = Policy.model_validate({"platform": platform or {}})
     inputs = AgentInput(snapshot=body, repo_path=repo_path, plan_files=list(plans))
-    return PlatformAgent(environments=environments).analyse(inputs, policy)
+    chosen = shipped_environments() if environments is None else environments
+    return PlatformAgent(environments=chosen).analyse(inputs, policy)
 
 
 def of(report: AgentReport, category: str) -> list[Finding]:

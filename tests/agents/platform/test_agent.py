@@ -30,6 +30,7 @@ from tests.agents.platform.factories import (
     space,
 )
 from tests.agents.platform.test_manifests import RISKY
+from tests.configs import agent_config
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -110,7 +111,7 @@ def test_bad_policy_value_is_one_clear_error() -> None:
 
 
 def test_registry_builds_the_agent_with_the_shipped_environments(tmp_path: Path) -> None:
-    agent = agent_factory("platform")()
+    agent = agent_factory("platform", agent_config())()
     assert isinstance(agent, PlatformAgent)
     assert agent.name == "platform" and agent.needs == ("github", "cloudwatch")
     report = run(snapshot(), repo_path=tmp_path, environments=None)  # shipped groups, no files

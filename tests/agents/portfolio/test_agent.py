@@ -26,6 +26,7 @@ from tests.agents.portfolio.factories import (
     snapshot,
     weekly_done,
 )
+from tests.configs import agent_config
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -41,7 +42,7 @@ def _portfolio() -> list:
 def test_implements_the_agent_protocol_and_is_registered() -> None:
     agent: Agent = PortfolioAgent()
     assert (agent.name, agent.needs) == ("portfolio", ("jira",))
-    assert isinstance(agent_factory("portfolio")(), PortfolioAgent)
+    assert isinstance(agent_factory("portfolio", agent_config())(), PortfolioAgent)
 
 
 def test_shipped_policy_section_is_valid_and_matches_the_defaults() -> None:

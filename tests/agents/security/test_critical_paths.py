@@ -6,9 +6,10 @@ import pytest
 
 from agents.globs import compile_glob
 from agents.models import Confidence, Severity
-from agents.security.critical_paths import approvers, load_critical_paths
+from agents.security.critical_paths import approvers
 from connectors.github.codeowners import parse_codeowners
 from tests.agents.security.builders import changed, hunk, pull, review, reviewer
+from tests.configs import critical_paths
 
 CODEOWNERS = parse_codeowners("""
 *                 @acme/everyone
@@ -91,7 +92,7 @@ def test_codeowners_globs(pattern: str, path: str, hit: bool) -> None:
 
 
 def test_shipped_critical_paths_file_loads() -> None:
-    paths = load_critical_paths()
+    paths = critical_paths()
     assert [s.label for s in paths.labels("services/payments/refund.py")] == ["payments"]
     assert [s.label for s in paths.labels(".github/workflows/ci.yml")] == ["ci"]
     assert paths.labels("README.md") == []

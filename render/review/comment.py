@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from advisor.publish.markers import SUMMARY_MARKER, finding_marker
-from advisor.publish.report import SecurityReviewReport
 from agents.models import Finding, Severity
+from agents.security.review_report import SecurityReviewReport
+from render.review.markers import SUMMARY_MARKER, finding_marker
 
 COMMENT_LIMIT = 65_536
 CHECK_TEXT_LIMIT = 65_535

@@ -12,7 +12,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.render.common import (
+from agents.aggregate import AgentContribution, ReleaseReport
+from agents.models import AgentReport, Evidence, Finding
+from governance.redact import Redactor
+from render.common import (
     LLM_SOURCE,
     USAGE_HEADER,
     band,
@@ -28,10 +31,7 @@ from advisor.render.common import (
     status_label,
     usage_table,
 )
-from advisor.render.redaction import redact_report
-from agents.aggregate import AgentContribution, ReleaseReport
-from agents.models import AgentReport, Evidence, Finding
-from governance.redact import Redactor
+from render.redaction import redact_report
 
 GITHUB_COMMENT_LIMIT = 65_536
 

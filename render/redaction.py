@@ -8,11 +8,15 @@ a login such as an e-mail address is the named human the sign-off is about.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from agents.aggregate import ReleaseReport
 from governance.redact import Redactor, default_redactor
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _VERBATIM = (
     "schema_version", "kind", "generated_at", "report_id", "signoff_status",
@@ -23,17 +27,29 @@ _VERBATIM = (
 def redact_report(report: ReleaseReport, redactor: Redactor | None = None) -> ReleaseReport:
     """A copy with secrets and PII masked in every string value (idempotent).
 
-    Keys are model field names (or agent metric names), not data, so only values are
-    scanned, each distinct string once: reports repeat the same words a lot.
+    Trend timestamps (thousands of dates) are kept as they are.
+    """
+    stamps = [trend.timestamps for trend in report.trends]
+    bare = report.model_copy(update={"trends": [t.model_copy(update={"timestamps": []})
+                                                for t in report.trends]})
+    masked = redact_model(bare, redactor, verbatim=_VERBATIM)
+    trends = [t.model_copy(update={"timestamps": times})
+              for t, times in zip(masked.trends, stamps, strict=True)]
+    return masked.model_copy(update={"trends": trends})
+
+
+def redact_model(model: ModelT, redactor: Redactor | None, *, verbatim: Sequence[str]
+                 ) -> ModelT:
+    """A copy of ``model`` with every string value masked, but the ``verbatim`` fields.
+
+    Keys are field names (or metric names), not data, so only values are scanned, each
+    distinct string once: reports repeat the same words a lot.
     """
     active = redactor or default_redactor()
-    data = report.model_dump(mode="json")
-    kept = {name: data.pop(name) for name in _VERBATIM}
-    stamps = [trend.pop("timestamps") for trend in data["trends"]]  # thousands of dates
+    data = model.model_dump(mode="json")
+    kept = {name: data.pop(name) for name in verbatim if name in data}
     masked = _walk(data, functools.cache(lambda text: active.redact(text).text))
-    for trend, times in zip(masked["trends"], stamps, strict=True):
-        trend["timestamps"] = times
-    return ReleaseReport.model_validate({**masked, **kept})
+    return type(model).model_validate({**masked, **kept})
 
 
 def _walk(value: Any, mask: Callable[[str], str]) -> Any:

@@ -12,20 +12,20 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from advisor.publish.anchors import Anchored, DiffAnchors, place
-from advisor.publish.config import BotConfig
-from advisor.publish.github import GitHubPublisher, PublishError, PublishRefused
-from advisor.publish.markers import fingerprints_in, is_summary
-from advisor.publish.report import SecurityReviewReport
-from advisor.publish.summary import (
+from agents.models import Finding, Severity
+from agents.security.review_report import SecurityReviewReport
+from connectors.github.models import ChangedFile
+from publishers.github.anchors import Anchored, DiffAnchors, place
+from publishers.github.client import GitHubPublisher, PublishError, PublishRefused
+from publishers.github.config import BotConfig
+from render.review.comment import (
     check_summary,
     check_title,
     inline_comment,
     review_body,
     summary_comment,
 )
-from agents.models import Finding, Severity
-from connectors.github.models import ChangedFile
+from render.review.markers import fingerprints_in, is_summary
 
 FORK_NOTICE = ("Posting skipped: GitHub refused the write ({status}). A pull request from a "
                "fork gets a read-only token; the review is recorded and the SARIF file and "

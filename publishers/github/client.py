@@ -16,13 +16,13 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from advisor.publish.auth import USER_AGENT, TokenSource
 from connectors.provenance import RequestStats
+from publishers.base import Gate
+from publishers.github.auth import USER_AGENT, TokenSource
 
 DEFAULT_BASE_URL = "https://api.github.com"
 REVIEW_EVENT = "COMMENT"  # the only review event this bot ever sends
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
-Gate = Callable[[], None]
 
 
 class PublishRefused(Exception):

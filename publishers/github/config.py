@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agents.models import Severity
+from governance.configfile import read_yaml_mapping
 from governance.errors import ConfigError
 
 CheckConclusion = Literal["neutral", "failure"]
@@ -36,18 +37,14 @@ class BotConfig(BaseModel):
     maintainers_may_sign_off: bool = True
 
 
-def load_bot_config(path: Path | None = None) -> BotConfig:
-    """The given file, else ``bot.yaml`` from the config directory, else the defaults."""
-    from advisor.settings import config_file, read_yaml_mapping
-
-    chosen = path or config_file("bot.yaml")
-    if path is not None and not path.is_file():
+def load_bot_config(path: Path) -> BotConfig:
+    """The bot's settings from ``path`` (the caller chooses: a flag, the base branch's file
+    or the configuration directory's)."""
+    if not path.is_file():
         raise ConfigError(f"bot config not found: {path}")
-    if not chosen.is_file():
-        return BotConfig()
     try:
-        return BotConfig.model_validate(read_yaml_mapping(chosen))
+        return BotConfig.model_validate(read_yaml_mapping(path))
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"]) or "bot config"
-        raise ConfigError(f"invalid bot config {chosen}: {where}: {error['msg']}") from None
+        raise ConfigError(f"invalid bot config {path}: {where}: {error['msg']}") from None

@@ -15,7 +15,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from advisor.render.common import (
+from agents.aggregate import ReleaseReport
+from agents.models import Finding
+from governance.redact import Redactor
+from render.common import (
     band,
     is_assessed,
     signoff_command,
@@ -23,10 +26,7 @@ from advisor.render.common import (
     status_label,
     usage_line,
 )
-from advisor.render.redaction import redact_report
-from agents.aggregate import ReleaseReport
-from agents.models import Finding
-from governance.redact import Redactor
+from render.redaction import redact_report
 
 TOP_RISKS = 10
 _STYLE = {"low": "green", "elevated": "yellow", "high": "bold red", "unassessed": "bold magenta"}

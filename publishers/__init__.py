@@ -2,10 +2,10 @@
 connectors. Each has its own client and credential and asks the publishing kill switch
 before every write.
 
-* ``advisor.publish.github``: the PR bot's comments, one ``COMMENT`` review and check
-  runs (``post.py`` decides what to post; docs/security-review.md). It never approves or
+* ``publishers.github``: the PR bot's comments, one ``COMMENT`` review and check runs
+  (``post.py`` decides what to post; docs/security-review.md). It never approves or
   blocks a pull request.
-* ``advisor.publish.confluence``: the portfolio summary page.
+* ``publishers.confluence``: the portfolio summary page.
 
 Import the submodule you need: this package imports nothing, so one publisher's
 dependencies never load with another's.

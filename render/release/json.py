@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from advisor.render.redaction import redact_report
 from agents.aggregate import ReleaseReport
 from governance.redact import Redactor
+from render.redaction import redact_report
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "urn:release-risk-advisor:schema:release-report"

@@ -11,11 +11,13 @@ cannot be an alert, so it is named in a run-level notification, never dropped si
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import metadata
 from typing import Any
 
-from advisor import __version__
-from advisor.publish.report import SecurityReviewReport
 from agents.models import Finding, Severity
+from agents.security.review_report import SecurityReviewReport
+
+_VERSION = metadata.version("release-risk-advisor")  # pyproject.toml's, as installed
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL = "release-risk-advisor"
@@ -88,7 +90,7 @@ def to_sarif(report: SecurityReviewReport) -> dict[str, Any]:
         else:
             results.append(_result(finding, index[finding.category], where))
     run: dict[str, Any] = {
-        "tool": {"driver": {"name": TOOL, "version": __version__, "semanticVersion": __version__,
+        "tool": {"driver": {"name": TOOL, "version": _VERSION, "semanticVersion": _VERSION,
                             "informationUri": INFO_URI,
                             "rules": [_rule(c, by_category[c]) for c in categories]}},
         "automationDetails": {"id": f"{TOOL}/security-review/"},

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from advisor.render.common import number
+from render.common import number
 
 _LABEL_W, _PLOT_W, _BAR_H, _GAP, _TOP, _AXIS_H = 150, 360, 18, 8, 8, 22
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from advisor.render.charts import Bar, bar_chart, line_chart, nice_ticks
-from advisor.render.common import (
+from agents.aggregate import ReleaseReport
+from agents.models import AgentReport, Evidence, Finding
+from governance.redact import Redactor
+from render.charts import Bar, bar_chart, line_chart, nice_ticks
+from render.common import (
     LLM_SOURCE,
     NOT_ASSESSED,
     USAGE_HEADER,
@@ -27,10 +30,7 @@ from advisor.render.common import (
     status_label,
     usage_table,
 )
-from advisor.render.redaction import redact_report
-from agents.aggregate import ReleaseReport
-from agents.models import AgentReport, Evidence, Finding
-from governance.redact import Redactor
+from render.redaction import redact_report
 
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
         "base-uri 'none'; form-action 'none'")

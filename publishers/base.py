@@ -1,0 +1,17 @@
+"""What every publisher shares: the gate it asks before writing, and the report interface."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+# Asks the publishing kill switch; raises ``KillSwitchEngaged`` to stop a write.
+Gate = Callable[[], None]
+
+
+class ReportPublisher(Protocol):
+    """Writes an approved report somewhere; returns where (a URL or a name)."""
+
+    name: str
+
+    def publish(self, report: dict[str, Any], report_id: str) -> str: ...
