@@ -39,13 +39,13 @@ from graphs import nodes
 from graphs.context import GraphContext, Node, resolve, with_default_context
 from graphs.requests import RunRequest
 from graphs.state import RunState
+from publishers.base import PublishError
 from publishers.confluence import (
     Attachment,
     ConfluencePublisher,
     LastPublished,
     PageContent,
     PageTarget,
-    PublishError,
     PublishOutcome,
 )
 from render.portfolio.common import page_title

@@ -44,9 +44,9 @@ from governance.runs import RunStatus
 from graphs import nodes
 from graphs.context import GraphContext, resolve, with_default_context
 from graphs.state import RunState
-from publishers.base import Gate
+from publishers.base import Gate, PublishError
 from publishers.github.auth import PublishAuthError, token_from_env
-from publishers.github.client import GitHubPublisher, PublishError
+from publishers.github.client import GitHubPublisher
 from publishers.github.config import BotConfig, load_bot_config
 from publishers.github.post import PostOutcome, post_review, refresh_summary
 

@@ -9,6 +9,13 @@ from typing import Any, Protocol
 Gate = Callable[[], None]
 
 
+class PublishError(Exception):
+    """A destination could not be written: unreachable, or an unexpected answer.
+
+    Every publisher fails with one of these (its message one line for a human), so a
+    caller reports any failed publish the same way."""
+
+
 class ReportPublisher(Protocol):
     """Writes an approved report somewhere; returns where (a URL or a name)."""
 

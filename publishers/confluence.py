@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from connectors.confluence.settings import ConfluenceSettings
 from connectors.errors import ConnectorError
 from governance.killswitch import Action
+from publishers.base import PublishError
 
 LABELS = ("advisory", "portfolio-summary")
 Outcome = Literal["created", "updated", "unchanged", "withdrawn", "conflict"]
@@ -39,10 +40,6 @@ class Gate(Protocol):
     """``governance.killswitch.KillSwitch`` or anything that refuses the same way."""
 
     def ensure_allowed(self, agent: str | None = None, action: Action = "run") -> None: ...
-
-
-class PublishError(Exception):
-    """Confluence refused or failed a request; the message is one line for a human."""
 
 
 class PublishConflict(PublishError):

@@ -27,8 +27,9 @@ from graphs.security_review import (
     bot_config,
     review_context,
 )
+from publishers.base import PublishError
 from publishers.github.auth import PublishAuthError
-from publishers.github.client import GitHubPublisher, PublishError, PublishRefused
+from publishers.github.client import GitHubPublisher, PublishRefused
 
 log = logging.getLogger("advisor.webhook.handlers")
 ACTOR = "agent:pr-bot"  # a bot identity: whatever it starts, it can never sign off

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from connectors.provenance import RequestStats
-from publishers.base import Gate
+from publishers.base import Gate, PublishError
 from publishers.github.auth import USER_AGENT, TokenSource
 
 DEFAULT_BASE_URL = "https://api.github.com"
@@ -31,10 +31,6 @@ class PublishRefused(Exception):
     def __init__(self, status: int, what: str) -> None:
         super().__init__(f"GitHub refused to {what} ({status})")
         self.status = status
-
-
-class PublishError(Exception):
-    """GitHub could not be reached, or answered something unexpected."""
 
 
 class GitHubPublisher:

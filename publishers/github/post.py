@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field
 from agents.models import Finding, Severity
 from agents.security.review_report import SecurityReviewReport
 from connectors.github.models import ChangedFile
+from publishers.base import PublishError
 from publishers.github.anchors import Anchored, DiffAnchors, place
-from publishers.github.client import GitHubPublisher, PublishError, PublishRefused
+from publishers.github.client import GitHubPublisher, PublishRefused
 from publishers.github.config import BotConfig
 from render.review.comment import (
     check_summary,

@@ -9,13 +9,13 @@ import pytest
 import vcr.errors
 
 from governance.errors import KillSwitchEngaged
+from publishers.base import PublishError
 from publishers.confluence import (
     Attachment,
     ConfluencePublisher,
     LastPublished,
     PageContent,
     PageTarget,
-    PublishError,
     build_client,
     publish_settings,
 )
