@@ -16,6 +16,7 @@ def open_controls(settings: Settings) -> Controls:
         settings.resolved_roles_file,
         kill_switch_env=settings.kill_switch,
         redactor=redactor,
+        auto_init=settings.db_auto_init,
     )
 
 
@@ -24,6 +25,7 @@ def graph_context(settings: Settings, controls: Controls):  # type: ignore[no-un
     from agents.advisory import build_advisor
     from agents.policy import load_policy
     from agents.registry import AGENT_CLASSES, agent_factory
+    from graphs.bodies import SnapshotBodies
     from graphs.context import GraphContext
 
     return GraphContext(
@@ -35,6 +37,7 @@ def graph_context(settings: Settings, controls: Controls):  # type: ignore[no-un
         ),
         agents={name: agent_factory(name, controls.redactor) for name in AGENT_CLASSES},
         demo_snapshot=_demo_snapshot(),
+        snapshots=SnapshotBodies(limits=settings.limits.reading()),
     )
 
 

@@ -12,6 +12,7 @@ from langgraph.graph import StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
+from governance.errors import KillSwitchEngaged
 from graphs.checkpoint import open_checkpointer
 from graphs.context import GraphContext
 from graphs.requests import RunRequest, SignOffDecision
@@ -35,7 +36,8 @@ def builders() -> dict[str, GraphBuilder]:
 @contextmanager
 def compiled(kind: str, ctx: GraphContext) -> Iterator[CompiledStateGraph[Any, Any, Any, Any]]:
     settings = ctx.settings
-    with open_checkpointer(settings.resolved_database_url, settings.home) as saver:
+    with open_checkpointer(settings.resolved_database_url, settings.home,
+                           redact=ctx.controls.redactor.redact_data) as saver:
         yield builders()[kind]().compile(checkpointer=saver)
 
 
@@ -66,6 +68,14 @@ def resume_run(
     decision: SignOffDecision,
     progress: Progress | None = None,
 ) -> RunState:
+    """Wake a thread paused for sign-off; refused (audited) while the global switch is on:
+    the thread stays paused and can be resumed once the switch is off."""
+    try:
+        ctx.controls.kill_switch.ensure_allowed()
+    except KillSwitchEngaged as exc:
+        ctx.controls.audit.append(decision.decided_by, "run.resume_refused", run_id,
+                                  {"report_id": decision.report_id, "why": str(exc)})
+        raise
     return _drive(kind, ctx, Command(resume=decision.model_dump()), run_id, progress)
 
 
