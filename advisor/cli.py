@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
@@ -67,6 +68,7 @@ def _root(
 
 
 def main() -> None:
+    _log_redacted()
     try:
         app()
     except USER_ERRORS as exc:
@@ -76,6 +78,21 @@ def main() -> None:
         trace = "".join(traceback.format_exception(exc))
         _say(f"advisor: internal error (please report it): {_redacted(trace)}")
         sys.exit(INTERNAL_ERROR)
+
+
+def _log_redacted() -> None:
+    """Warnings and errors (an agent's traceback) go to stderr redacted, not raw through
+    Python's last-resort handler; ``advisor serve`` and ``schedule run`` set their own."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        from advisor.webhook.logs import configure_plain
+
+        level = os.environ.get("ADVISOR_LOG_LEVEL", "").upper()  # validated with the settings
+        configure_plain(level if level in _LEVELS else "WARNING")
+
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def _say(text: str) -> None:

@@ -127,7 +127,9 @@ def read_diff(where: str) -> str:
 
     limits = load_settings().limits.reading()
     if where == "-":
-        data = sys.stdin.buffer.read(limits.max_bytes + 1)
+        raw = getattr(sys.stdin, "buffer", None)  # a text stream in tests and embedders
+        data = (raw.read(limits.max_bytes + 1) if raw is not None
+                else sys.stdin.read(limits.max_bytes + 1).encode("utf-8"))
         if len(data) > limits.max_bytes:
             raise GovernanceError(f"--diff: stdin holds more than {limits.max_bytes} bytes; "
                                   "refused (limits.snapshot_max_bytes)")
