@@ -17,6 +17,7 @@ import pytest
 from rich.console import Console
 from sqlalchemy import create_engine, inspect, text
 
+from tests.inprocess import run_advisor
 from tests.render import sample
 from tests.test_redact_shapes import ANTHROPIC, AWS_SECRET, GOOGLE, OPENAI_PROJECT
 
@@ -80,21 +81,6 @@ def everything_stored(url: str, home: Path) -> str:
     return "\n".join(dumped)
 
 
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    from advisor.cli import main
-
-    old, sys.argv = sys.argv, ["advisor", *argv]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_leaks_reach_no_stored_column_checkpoint_or_output(
         store_url: str, isolated_environment: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,21 +95,21 @@ def test_leaks_reach_no_stored_column_checkpoint_or_output(
     as_user(monkeypatch, "ada")
     for args in (("killswitch", "on", "--reason", f"incident: {TEXT}"),
                  ("killswitch", "status"), ("killswitch", "off", "--reason", "over")):
-        outputs += cli(capsys, *args)[1:]
+        outputs += run_advisor(capsys, *args)[1:]
     as_user(monkeypatch, "dev")
-    code, out, err = cli(capsys, "security-review", "--diff", str(diff), "--format", "json",
+    code, out, err = run_advisor(capsys, "security-review", "--diff", str(diff), "--format", "json",
                          "--quiet")
     assert code == 0, err
     report_id = json.loads(out)["report_id"]
     outputs += [out, err]
     as_user(monkeypatch, "sec-lead")
-    code, out, err = cli(capsys, "signoff", report_id, "--approve", "--comment",
+    code, out, err = run_advisor(capsys, "signoff", report_id, "--approve", "--comment",
                          f"accepted: {TEXT}")
     assert code == 0, err
     outputs += [out, err]
     for args in (("reports", "show", report_id), ("reports", "list"), ("runs", "list"),
                  ("audit", "export")):
-        outputs += cli(capsys, *args)[1:]
+        outputs += run_advisor(capsys, *args)[1:]
     assert "[REDACTED:" in "".join(outputs)  # the leaks were there, masked
     assert leaked("\n".join(outputs)) == []
     stored = everything_stored(store_url, isolated_environment)
