@@ -50,10 +50,11 @@ def read_regular_file(path: Path, limits: ReadLimits, what: str) -> bytes:
         raise InputRefused(f"{what} not found (no such file): {path}") from None
     except OSError as exc:
         raise InputRefused(f"{what} {path}: cannot open ({exc.strerror})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise InputRefused(f"{what} {path}: not a regular file ({_kind(mode)}); refused")
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputRefused(f"{what} {path}: not a regular file ({_kind(mode)}); refused")
         head = handle.read(2)
         handle.seek(0)
         if head == GZIP_MAGIC:
