@@ -14,6 +14,7 @@ never silently started afresh with the kill switch off and a new audit chain.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -193,15 +194,14 @@ _POSTGRES_TRIGGERS = [
        END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER reports_decided_immutable BEFORE UPDATE OR DELETE ON reports
        FOR EACH ROW EXECUTE FUNCTION advisor_refuse_decided_report_change()""",
-    *(
-        # Any change to a switch row, by the advisor or by hand, wakes every listening
-        # worker (governance/switchwatch.py); the channel is named after the table's schema.
-        f"""CREATE OR REPLACE FUNCTION advisor_kill_switch_notify() RETURNS trigger AS $$
+    # Any change to a switch row, by the advisor or by hand, wakes every listening worker
+    # (governance/switchwatch.py); the channel is named after the table's schema. These two
+    # stay last: the schema-1 upgrade creates them alone.
+    f"""CREATE OR REPLACE FUNCTION advisor_kill_switch_notify() RETURNS trigger AS $$
        BEGIN PERFORM pg_notify('{KILL_SWITCH_CHANNEL}_' || md5(TG_TABLE_SCHEMA), TG_OP);
        RETURN NULL; END $$ LANGUAGE plpgsql""",
-        """CREATE TRIGGER kill_switch_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    """CREATE TRIGGER kill_switch_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
        ON kill_switch FOR EACH STATEMENT EXECUTE FUNCTION advisor_kill_switch_notify()""",
-    ),
 ]
 
 # One lock for every write that may touch the audit chain.
@@ -220,10 +220,10 @@ def sqlite_url_for(home: Path) -> str:
 class Store:
     """An engine plus the dialect-specific way to serialise writers."""
 
-    def __init__(self, engine: Engine, record: InitRecord | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
-        self.init_record = record or init_record_for(engine)
+        self.init_record: InitRecord = init_record_for(engine)
 
     @classmethod
     def open(cls, url: str, *, auto_init: bool = False) -> Store:
@@ -387,8 +387,6 @@ def _upgrade(conn: Connection, found: int, is_sqlite: bool) -> None:
 def _rebind_switches(conn: Connection) -> None:
     """Schema 1 stamped a switch row before its audit entry: give each row that agrees
     with its newest entry (state and actor) that entry's time and redacted reason."""
-    import json
-
     rows = conn.execute(select(kill_switch)).mappings().all()
     for row in rows:
         newest = conn.execute(
