@@ -21,6 +21,7 @@ def open_controls(settings: Settings) -> Controls:
         settings.resolved_roles_file,
         kill_switch_env=settings.kill_switch,
         redactor=redactor,
+        auto_init=settings.db_auto_init,
     )
 
 
@@ -32,6 +33,7 @@ def graph_context(settings: Settings, controls: Controls) -> GraphContext:
     from agents.advisory import build_advisor, load_advisory_settings
     from agents.advisory.budget import USAGE_FILE
     from agents.registry import AGENT_CLASSES, agent_factory
+    from graphs.bodies import SnapshotBodies
     from graphs.context import GraphContext
 
     config = load_agent_config()
@@ -50,8 +52,10 @@ def graph_context(settings: Settings, controls: Controls) -> GraphContext:
         ),
         agents={name: agent_factory(name, config, controls.redactor) for name in AGENT_CLASSES},
         metrics_file=config_file("metrics.yaml"),
+        limits=settings.limits.reading(),
         bot=load_bot(),
         demo_snapshot=_demo_snapshot(),
+        snapshots=SnapshotBodies(limits=settings.limits.reading()),
     )
 
 

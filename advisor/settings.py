@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from advisor import paths
+from connectors.limits import ReadLimits
 from governance.configfile import read_yaml_mapping
 from governance.db import sqlite_url_for
 from governance.errors import ConfigError
@@ -30,6 +31,20 @@ class RedactionSettings(BaseModel):
     entropy: bool = False
 
 
+class LimitSettings(BaseModel):
+    """Bounds on what the advisor reads: a file or body past them is refused, never
+    half-read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    snapshot_max_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)  # inflated
+    json_max_depth: int = Field(default=256, ge=8, le=10_000)
+
+    def reading(self) -> ReadLimits:
+        """What the snapshot and diff readers are given."""
+        return ReadLimits(max_bytes=self.snapshot_max_bytes, max_depth=self.json_max_depth)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ADVISOR_",
@@ -44,6 +59,10 @@ class Settings(BaseSettings):
     kill_switch: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     redaction: RedactionSettings = Field(default_factory=RedactionSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    # Create the store's schema on first use, while nothing records an earlier
+    # initialisation; false (production, PostgreSQL): only `advisor db init` creates it.
+    db_auto_init: bool = True
 
     @property
     def resolved_database_url(self) -> str:

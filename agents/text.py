@@ -23,4 +23,6 @@ class SafeText:
 
     def __call__(self, text: str | None, limit: int | None = None) -> str:
         raw = " ".join((text or "").split()) if self.one_line else (text or "").strip()
-        return clip(self.redactor.redact(visible(raw)).text, limit or self.limit)
+        # Masked first: the redactor sees through invisible characters (a key split by a
+        # zero-width space), which spelled out would hide the key from it.
+        return clip(visible(self.redactor.redact(raw).text), limit or self.limit)

@@ -15,7 +15,13 @@ afterwards, and is skipped, with the reason, when no server answers.
   redaction is skipped for this bulk load only: ``verify`` never redacts, it reads the
   stored text), then ``AuditLog.verify`` timed;
 * kill switch: ``ensure_allowed(agent="security")`` 5,000 times, per-call latency (wall,
-  and the calling thread's CPU time, which the machine's other load does not inflate).
+  and the calling thread's CPU time, which the machine's other load does not inflate);
+  on PostgreSQL the states are pushed (LISTEN/NOTIFY) and kept in memory;
+* kill switch pushed (PostgreSQL): another process flips the security agent's switch
+  20 times; this process polls every 0.5 ms and notes when each flip shows; latency =
+  seen - the moment the flipping process's commit returned (both ``time.time()`` on one
+  machine); then the listening backend is terminated and the time until checks fail
+  closed is measured.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ CHECKS = 5000
 APPEND_BUDGET_S = 40.0  # one writer stops early past this
 APPENDS_TARGET = 500.0
 CHECK_TARGET_S = 0.001
+FLIPS = 20
+FLIP_INTERVAL_S = 0.25
+FLIP_TARGET_S = 0.100
+ADMIN = "bench-admin"
 
 
 def _controls(url: str, home: Path) -> Any:
@@ -158,6 +168,7 @@ def _store_benchmarks(name: str, url: str, home: Path, section: Section,
         _breakdown(controls, section, results)
     latencies, cpu = [], []
     ks = controls.kill_switch
+    ks.ensure_allowed(agent="security")  # on PostgreSQL: starts the listener
     for _ in range(CHECKS):
         begin, begin_cpu = time.perf_counter_ns(), time.thread_time_ns()
         ks.ensure_allowed(agent="security")
@@ -169,8 +180,10 @@ def _store_benchmarks(name: str, url: str, home: Path, section: Section,
                 verdict(p99 < CHECK_TARGET_S))
     section.add(f"{name}: kill-switch check CPU p50 / p99",
                 f"{percentile(cpu, 50) * 1e6:,.0f} µs / {percentile(cpu, 99) * 1e6:,.0f} µs")
+    if name == "PostgreSQL":
+        _push_benchmarks(url, home, controls, section, results)
     before = controls.audit.count()
-    controls.store.engine.dispose()
+    controls.close()
     concurrent = _writers(url, home / "writers", 4, WRITER_APPENDS)
     check = _controls(url, home / "check")
     verified = check.audit.verify()
@@ -188,6 +201,93 @@ def _store_benchmarks(name: str, url: str, home: Path, section: Section,
                      "four_writers": concurrent,
                      "chain": {"ok": verified.ok, "entries": verified.entries,
                                "expected": expected}}
+
+
+# -- the kill switch pushed by PostgreSQL -----------------------------------------------------
+
+
+def flipper_worker(url: str, count: int, interval_s: float) -> list[float]:
+    """Another process: flip the security agent's switch ``count`` times; when each
+    flip's commit returned (``time.time()``)."""
+    from governance.audit import AuditLog
+    from governance.db import Store
+    from governance.killswitch import KillSwitch
+    from governance.roles import RoleBook
+
+    store = Store.open(url)
+    switch = KillSwitch(store, AuditLog(store), RoleBook(roles={"admin": [ADMIN]}), push=False)
+    committed = []
+    for i in range(count):
+        time.sleep(interval_s)
+        switch.set(ADMIN, "agent:security", i % 2 == 0, f"bench flip {i}")
+        committed.append(time.time())
+    store.engine.dispose()
+    return committed
+
+
+def _stopped(ks: Any) -> bool:
+    from governance.errors import KillSwitchEngaged
+
+    try:
+        ks.ensure_allowed(agent="security")
+    except KillSwitchEngaged:
+        return True
+    return False
+
+
+def _flip_latencies(url: str, ks: Any) -> list[float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-m", "bench.governance", "flipper", url,
+                              str(FLIPS), str(FLIP_INTERVAL_S)], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: list[float] = []
+    state = _stopped(ks)
+    settle: float | None = None
+    while len(seen) < FLIPS:
+        if _stopped(ks) != state:
+            seen.append(time.time())
+            state = not state
+        if child.poll() is not None:  # all flipped: the last ones get two seconds to show
+            settle = settle or time.monotonic() + 2.0
+            if time.monotonic() > settle:
+                break
+        time.sleep(0.0005)
+    out, err = child.communicate(timeout=60)
+    if child.returncode != 0:
+        raise RuntimeError(f"flipper failed: {err.strip()[-400:]}")
+    committed = json.loads(out.strip().splitlines()[-1])
+    return [max(0.0, s - c) for s, c in zip(seen, committed, strict=False)]
+
+
+def _fail_closed_after_cut(ks: Any) -> float | None:
+    """Terminate the listening backend; seconds until checks fail closed (None: never)."""
+    watcher = ks._watcher
+    if watcher is None or not watcher.backend_pid:
+        return None
+    with ks.store.engine.begin() as conn:
+        cut = time.perf_counter()
+        conn.exec_driver_sql(f"SELECT pg_terminate_backend({watcher.backend_pid})")
+    while time.perf_counter() - cut < 5.0:
+        if _stopped(ks):
+            return time.perf_counter() - cut
+        time.sleep(0.0002)
+    return None
+
+
+def _push_benchmarks(url: str, home: Path, controls: Any, section: Section,
+                     results: dict[str, Any]) -> None:
+    ks = controls.kill_switch
+    latencies = _flip_latencies(url, ks)
+    worst = max(latencies) if latencies else float("inf")
+    section.add(f"PostgreSQL: a flip by another process seen after (median / max, "
+                f"{len(latencies)} of {FLIPS} flips)",
+                f"{median(latencies) * 1e3:,.1f} ms / {worst * 1e3:,.1f} ms"
+                if latencies else "never", "< 100 ms",
+                verdict(len(latencies) == FLIPS and worst < FLIP_TARGET_S))
+    cut = _fail_closed_after_cut(ks)
+    section.add("PostgreSQL: listening connection cut, checks fail closed after",
+                f"{cut * 1e3:,.1f} ms" if cut is not None else "NEVER")
+    results["PostgreSQL_push"] = {"flip_seen_s": latencies, "fail_closed_after_cut_s": cut}
 
 
 def _no_redaction(value: Any) -> tuple[Any, dict[str, int]]:
@@ -283,6 +383,11 @@ def main() -> None:
     from bench.util import loopback_only
 
     loopback_only()
+    mode = sys.argv[1]
+    if mode == "flipper":
+        _, _, url, count, interval = sys.argv
+        print(json.dumps(flipper_worker(url, int(count), float(interval))))
+        return
     _, mode, url, home, count, start_at, first = sys.argv
     assert mode == "writer"
     print(json.dumps(writer_worker(url, Path(home), int(count), float(start_at), int(first))))

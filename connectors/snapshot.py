@@ -1,8 +1,10 @@
 """The normalized snapshot: everything one analysis saw, in one hashed, versioned file.
 
 A report records its snapshot's hash, so it can be reproduced from exactly the same
-data. A truncated, edited or unknown-version snapshot is refused, never half-read.
-The schema is documented in docs/snapshot.md.
+data. A truncated, edited or unknown-version snapshot is refused, never half-read; so is
+anything but a regular file, a file inflating past the caller's limit, or JSON nested
+deeper than it allows (``connectors/limits.py``). The schema is documented in
+docs/snapshot.md.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from connectors.confluence.models import ConfluenceSpace
 from connectors.errors import ConnectorError
 from connectors.github.models import GitHubRelease
 from connectors.jira.models import JiraRelease
+from connectors.limits import InputRefused, ReadLimits, loads_json, read_regular_file
 from connectors.osv.models import OsvResult
 from connectors.provenance import Gap, SourceProvenance
 from governance.canonical import canonical_json, sha256_hex
@@ -107,9 +110,9 @@ class Snapshot(BaseModel):
         partial.replace(path)
 
 
-def load_snapshot(path: Path) -> Snapshot:
+def load_snapshot(path: Path, limits: ReadLimits | None = None) -> Snapshot:
     """Read and check a snapshot; any doubt is a ``SnapshotError`` with one line."""
-    raw = _read_json(path)
+    raw = _read_json(path, limits or ReadLimits())
     if not isinstance(raw, dict) or raw.get("format") != SNAPSHOT_FORMAT:
         raise SnapshotError(f"{path}: not a release-risk-advisor snapshot")
     version = raw.get("schema_version")
@@ -129,16 +132,12 @@ def load_snapshot(path: Path) -> Snapshot:
         raise SnapshotError(f"{path}: invalid snapshot at {where}: {error['msg']}") from None
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, limits: ReadLimits) -> Any:
     try:
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        return json.loads(data.decode("utf-8"))
-    except FileNotFoundError:
-        raise SnapshotError(f"snapshot not found: {path}") from None
-    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
-        raise SnapshotError(f"{path}: truncated or not JSON ({type(exc).__name__})") from None
+        data = read_regular_file(path, limits, "snapshot")
+        return loads_json(data, limits.max_depth, str(path))
+    except InputRefused as exc:
+        raise SnapshotError(str(exc)) from None
 
 
 def _hash_body(body: dict[str, Any]) -> str:

@@ -33,19 +33,29 @@ class Controls:
         *,
         kill_switch_env: str | None = None,
         redactor: Redactor | None = None,
+        auto_init: bool = False,
     ) -> Controls:
+        """``auto_init``: create the schema of a store used for the first time (see
+        ``Store.open``); otherwise an uninitialised store is refused."""
         roles = load_roles(roles_file)
-        store = Store.open(database_url)
+        store = Store.open(database_url, auto_init=auto_init)
         redactor = redactor or Redactor()
         audit = AuditLog(store, redact=redactor.redact_data)
         registry = ReportRegistry(store, audit)
+        switch = KillSwitch(store, audit, roles, kill_switch_env)
         return cls(
             store=store,
             audit=audit,
             roles=roles,
-            kill_switch=KillSwitch(store, audit, roles, kill_switch_env),
+            kill_switch=switch,
             registry=registry,
-            signoff=SignOff(registry, roles),
-            runs=RunRegistry(store),
+            # Nothing is decided while the global switch is on (refused and audited).
+            signoff=SignOff(registry, roles, gate=switch.ensure_allowed),
+            runs=RunRegistry(store, redact=lambda text: redactor.redact(text).text),
             redactor=redactor,
         )
+
+    def close(self) -> None:
+        """Stop the kill-switch listener (PostgreSQL) and release the connections."""
+        self.kill_switch.close()
+        self.store.engine.dispose()

@@ -3,11 +3,18 @@
 Every write that touches the audit chain runs inside ``Store.transaction()``, which
 serialises writers across processes (SQLite ``BEGIN IMMEDIATE``; PostgreSQL a
 transaction-scoped advisory lock), so concurrent appends still form one linear chain.
+
+The schema is created by an explicit initialisation (``Store.initialise``, the
+``advisor db init`` command) or, on first use, by ``Store.open(auto_init=True)`` only
+while nothing records an earlier initialisation (``governance/initrecord.py``): a store
+that was initialised once and is now missing, empty or without its tables is refused,
+never silently started afresh with the kill switch off and a new audit chain.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +27,8 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -40,9 +49,10 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
-from governance.errors import SchemaTooNew, StoreUnavailable
+from governance.errors import SchemaTooNew, StoreUnavailable, StoreUninitialised
+from governance.initrecord import InitRecord, init_record_for
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 KILL_SWITCH_SCOPES = (
     "global",
     "publishing",
@@ -74,6 +84,8 @@ audit_log = Table(
     Column("entry_hash", String(64), nullable=False, unique=True),
     # The exact canonical text that was hashed: verification never re-serialises.
     Column("entry_text", Text, nullable=False),
+    # State rows are checked against the newest entry about their subject (schema 2).
+    Index("ix_audit_log_subject", "subject"),
 )
 
 kill_switch = Table(
@@ -119,6 +131,40 @@ runs = Table(
     Column("updated_at", String(40), nullable=False),
 )
 
+# The PR bot's durable queue (schema 2): a delivery is a row before it is answered 202,
+# and workers claim rows transactionally (advisor/webhook/queue.py).
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("delivery_id", String(64), primary_key=True),
+    Column("event", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("job", Text),
+    Column("claimed_by", String(128)),
+    Column("lease_until", String(40)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("detail", Text),
+    Index("ix_webhook_deliveries_status", "status", "received_at"),
+)
+
+# One row per GitHub comment that carried a sign-off command (schema 2): a command is
+# acted on once, whatever delivery id it comes under.
+signoff_commands = Table(
+    "signoff_commands",
+    metadata,
+    Column("comment_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("subject", String(500), nullable=False),
+    Column("delivery_id", String(64), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("report_id", String(64)),
+)
+
+REQUIRED_TABLES = tuple(t.name for t in metadata.sorted_tables)
+KILL_SWITCH_CHANNEL = "advisor_kill_switch"
+
 _SQLITE_TRIGGERS = [
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
@@ -148,6 +194,14 @@ _POSTGRES_TRIGGERS = [
        END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER reports_decided_immutable BEFORE UPDATE OR DELETE ON reports
        FOR EACH ROW EXECUTE FUNCTION advisor_refuse_decided_report_change()""",
+    # Any change to a switch row, by the advisor or by hand, wakes every listening worker
+    # (governance/switchwatch.py); the channel is named after the table's schema. These two
+    # stay last: the schema-1 upgrade creates them alone.
+    f"""CREATE OR REPLACE FUNCTION advisor_kill_switch_notify() RETURNS trigger AS $$
+       BEGIN PERFORM pg_notify('{KILL_SWITCH_CHANNEL}_' || md5(TG_TABLE_SCHEMA), TG_OP);
+       RETURN NULL; END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER kill_switch_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+       ON kill_switch FOR EACH STATEMENT EXECUTE FUNCTION advisor_kill_switch_notify()""",
 ]
 
 # One lock for every write that may touch the audit chain.
@@ -169,27 +223,44 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self.init_record: InitRecord = init_record_for(engine)
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        """Connect, create the schema on first use, refuse a newer schema."""
+    def open(cls, url: str, *, auto_init: bool = False) -> Store:
+        """Connect to an initialised store; refuse a newer, missing or schema-less one.
+
+        ``auto_init`` creates the schema of a store used for the first time, and only when
+        nothing records that it was initialised before.
+        """
         store = cls(_create_engine(url))
-        store.ensure_schema()
+        store._prepare(create=auto_init)
         return store
+
+    @classmethod
+    def initialise(cls, url: str, *, recreate: bool = False) -> tuple[Store, bool]:
+        """Create (or upgrade) the schema on purpose; True when it was created now.
+
+        ``recreate`` starts an empty store where one existed before and was lost.
+        """
+        store = cls(_create_engine(url))
+        return store, store._prepare(create=True, recreate=recreate)
 
     @property
     def display_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """A write transaction that holds the store-wide write lock until commit."""
+    def transaction(self, *, chain_lock: bool = True) -> Iterator[Connection]:
+        """A write transaction; with ``chain_lock`` it holds the store-wide write lock.
+
+        SQLite serialises every write transaction anyway (``BEGIN IMMEDIATE``).
+        """
         try:
             with self.engine.connect() as conn:
                 if self.is_sqlite:
                     conn.execution_options(advisor_immediate=True)
                 with conn.begin():
-                    if not self.is_sqlite:
+                    if chain_lock and not self.is_sqlite:
                         conn.execute(
                             text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITE_LOCK_KEY}
                         )
@@ -205,19 +276,59 @@ class Store:
         except (OperationalError, InterfaceError) as exc:
             raise _unavailable(self, exc) from exc
 
-    def ensure_schema(self) -> None:
+    def _prepare(self, *, create: bool, recreate: bool = False) -> bool:
+        """Check the schema (upgrading an older one); create it when allowed."""
+        self.init_record.before_connect(self.display_url, create=create, recreate=recreate)
         with self.transaction() as conn:
-            if not inspect(conn).has_table(schema_version.name):
-                _create_schema(conn, self.is_sqlite)
-                return
-            found = conn.execute(select(schema_version.c.version)).scalar_one_or_none()
-            if found is None:
-                raise StoreUnavailable(f"database {self.display_url} has no schema version row")
-            if found > SCHEMA_VERSION:
-                raise SchemaTooNew(
-                    f"database {self.display_url} was written by a newer advisor "
-                    f"(schema {found} > {SCHEMA_VERSION}); upgrade release-risk-advisor"
-                )
+            present = set(inspect(conn).get_table_names())
+            created = not present.intersection(REQUIRED_TABLES)
+            if created:
+                self._create(conn, create=create, recreate=recreate)
+            else:
+                self._check(conn, present)
+            self.init_record.remember(conn)
+        self.init_record.remembered()
+        return created
+
+    def _create(self, conn: Connection, *, create: bool, recreate: bool) -> None:
+        before = self.init_record.recorded(conn)
+        if before and not recreate:
+            raise StoreUninitialised(
+                f"the governance store {self.display_url} has no tables, but it was "
+                f"initialised before ({before}): refusing to start afresh with a new audit "
+                "chain and the kill switches off; restore it from a backup, or run "
+                "`advisor db init --recreate` to start an empty record on purpose"
+            )
+        if not create:
+            raise StoreUninitialised(
+                f"the governance store {self.display_url} is not initialised: run "
+                "`advisor db init`"
+            )
+        _create_schema(conn, self.is_sqlite)
+
+    def _check(self, conn: Connection, present: set[str]) -> None:
+        version_missing = schema_version.name not in present
+        found = None if version_missing else conn.execute(
+            select(schema_version.c.version)).scalar_one_or_none()
+        if found is None:
+            raise StoreUninitialised(
+                f"the governance store {self.display_url} has no schema version: it is "
+                "damaged or was not written by the advisor (restore it from a backup)"
+            )
+        if found > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"database {self.display_url} was written by a newer advisor "
+                f"(schema {found} > {SCHEMA_VERSION}); upgrade release-risk-advisor"
+            )
+        if found < SCHEMA_VERSION:
+            _upgrade(conn, found, self.is_sqlite)
+            present = set(inspect(conn).get_table_names())
+        missing = [t for t in REQUIRED_TABLES if t not in present]
+        if missing:
+            raise StoreUninitialised(
+                f"the governance store {self.display_url} is incomplete (no table "
+                f"{', '.join(missing)}): refusing to run on it; restore it from a backup"
+            )
 
 
 def _create_schema(conn: Connection, is_sqlite: bool) -> None:
@@ -232,13 +343,65 @@ def _create_schema(conn: Connection, is_sqlite: bool) -> None:
             {
                 "scope": s,
                 "engaged": False,
-                "reason": "initial state",
-                "changed_by": "system",
+                "reason": INITIAL_REASON,
+                "changed_by": INITIAL_ACTOR,
                 "changed_at": now,
             }
             for s in KILL_SWITCH_SCOPES
         ],
     )
+
+
+INITIAL_REASON = "initial state"
+INITIAL_ACTOR = "system"
+# Columns schema 2 added to a ``webhook_deliveries`` table an older server created.
+_DELIVERY_COLUMNS = {
+    "job": "TEXT",
+    "claimed_by": "VARCHAR(128)",
+    "lease_until": "VARCHAR(40)",
+    "attempts": "INTEGER NOT NULL DEFAULT 0",
+    "detail": "TEXT",
+}
+
+
+def _upgrade(conn: Connection, found: int, is_sqlite: bool) -> None:
+    """Schema 1 -> 2: the bot's queue and command tables, the subject index, the switch
+    trigger, and each switch row re-bound to the audit entry that set it."""
+    inspector = inspect(conn)
+    if webhook_deliveries.name in inspector.get_table_names():
+        have = {c["name"] for c in inspector.get_columns(webhook_deliveries.name)}
+        for name, ddl in _DELIVERY_COLUMNS.items():
+            if name not in have:
+                conn.execute(text(f"ALTER TABLE webhook_deliveries ADD COLUMN {name} {ddl}"))
+    metadata.create_all(conn, checkfirst=True)
+    for index in (*audit_log.indexes, *webhook_deliveries.indexes):
+        index.create(conn, checkfirst=True)
+    if not is_sqlite:
+        conn.execute(text("DROP TRIGGER IF EXISTS kill_switch_notify ON kill_switch"))
+        for statement in _POSTGRES_TRIGGERS[-2:]:
+            conn.execute(text(statement))
+    _rebind_switches(conn)
+    conn.execute(schema_version.update().values(version=SCHEMA_VERSION, applied_at=utc_now()))
+
+
+def _rebind_switches(conn: Connection) -> None:
+    """Schema 1 stamped a switch row before its audit entry: give each row that agrees
+    with its newest entry (state and actor) that entry's time and redacted reason."""
+    rows = conn.execute(select(kill_switch)).mappings().all()
+    for row in rows:
+        newest = conn.execute(
+            select(audit_log.c.action, audit_log.c.actor, audit_log.c.ts, audit_log.c.payload)
+            .where(audit_log.c.subject == row["scope"],
+                   audit_log.c.action.in_(("killswitch.on", "killswitch.off")))
+            .order_by(audit_log.c.seq.desc()).limit(1)
+        ).first()
+        if newest is None:
+            continue
+        engaged = newest.action == "killswitch.on"
+        if bool(row["engaged"]) == engaged and row["changed_by"] == newest.actor:
+            reason = json.loads(newest.payload).get("reason", row["reason"])
+            conn.execute(kill_switch.update().where(kill_switch.c.scope == row["scope"])
+                         .values(changed_at=newest.ts, reason=reason))
 
 
 def _create_engine(url: str) -> Engine:

@@ -6,9 +6,17 @@ from __future__ import annotations
 class GovernanceError(Exception):
     """Base of every error the governance controls raise on purpose."""
 
+    exit_code = 2  # bad input or an unusable environment, unless a subclass says otherwise
+
 
 class StoreUnavailable(GovernanceError):
     """The database cannot be reached or opened."""
+
+
+class StoreUninitialised(GovernanceError):
+    """The store has no schema: never initialised, or lost after it was (fail closed)."""
+
+    exit_code = 3
 
 
 class SchemaTooNew(GovernanceError):
@@ -25,6 +33,8 @@ class NotAuthorized(GovernanceError):
 
 class KillSwitchEngaged(GovernanceError):
     """A kill switch stops this action (or its state cannot be read: fail closed)."""
+
+    exit_code = 3
 
     def __init__(self, scope: str, reason: str) -> None:
         super().__init__(f"kill switch '{scope}' is on: {reason}")

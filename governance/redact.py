@@ -9,10 +9,19 @@ directly, which never verifies anything over the network and needs no settings c
 (``analyze_line`` consults the global settings to decide whether to verify). A few narrow
 regexes of our own cover what those plugins miss: whole private-key blocks, unquoted
 ``.env``/YAML/prose assignments, typed assignments (``api_key: str = "..."``), CLI flags,
-Authorization headers, fine-grained GitHub tokens and full-length Stripe keys.
+Authorization headers, fine-grained GitHub tokens, full-length Stripe keys, Anthropic,
+OpenAI (project, service-account, admin) and Google API keys, and AWS secret access keys
+known by shape alone (40 base64 characters, random-looking, not decoding to text).
 
 PII: email addresses, phone numbers (phonenumbers' VALID matcher), Luhn-valid card
-numbers, mod-97-valid IBANs and US SSNs that follow the SSA rules.
+numbers (grouped by spaces, dashes or dots), mod-97-valid IBANs and US SSNs that follow
+the SSA rules.
+
+Detectors see a folded copy of the text: NFKC-normalised (full-width and other
+compatibility forms become ASCII) with invisible format characters (zero-width spaces
+and joiners, soft hyphens, bidi controls, or their spelled-out form ``⟦U+200B⟧``)
+removed, so ``ｊａｎｅ＠ａｃｍｅ．ｃｏｍ`` or a key with a zero-width space inside are found;
+the masks are applied to the original text.
 
 Detectors are plain callables in one list (see ``_secret_detectors``/``_pii_detectors``):
 adding one is one entry. Order matters only for naming: where spans overlap, the
@@ -21,11 +30,14 @@ earlier detector's kind wins and the union is masked.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import itertools
+import math
 import re
 import threading
+import unicodedata
 from bisect import bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -569,6 +581,38 @@ _AWS_SECRET_UNQUOTED = re.compile(
 _GITHUB_FINE_GRAINED = re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}")
 _SLACK_APP_TOKEN = re.compile(r"\bxapp-\d+-[A-Za-z0-9-]{10,}")
 _STRIPE_KEY = re.compile(r"\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}")
+# sk-ant-api03-…, sk-ant-admin01-… (Anthropic Console keys and admin keys).
+_ANTHROPIC_KEY = re.compile(r"\bsk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_-]{20,}")
+# sk-proj-…, sk-svcacct-…, sk-admin-… (OpenAI project, service-account and admin keys);
+# the legacy sk-…T3BlbkFJ… shape is detect-secrets' OpenAI plugin.
+_OPENAI_KEY = re.compile(r"\bsk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}")
+_GOOGLE_API_KEY = re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])")
+# An AWS secret access key with no keyword beside it: 40 base64 characters on their own.
+_AWS_SECRET_SHAPE = re.compile(r"[A-Za-z0-9/+]{40}(?<![A-Za-z0-9/+=][A-Za-z0-9/+]{40})"
+                               r"(?![A-Za-z0-9/+=])")
+_MIN_SECRET_ENTROPY = 4.3  # random base64 of 40 characters: about 4.85 bits a character
+
+
+def _shannon(text: str) -> float:
+    counts = Counter(text).values()
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts)
+
+
+def _random_base64(match: re.Match[str]) -> bool:
+    """40 characters that look like key material: mixed case and digits, high entropy,
+    and not base64 of readable text (GitHub's node ids, encoded paths)."""
+    value = match.group(0)
+    if not (any(c.isupper() for c in value) and any(c.islower() for c in value)
+            and any(c.isdigit() for c in value)):
+        return False
+    if _shannon(value) < _MIN_SECRET_ENTROPY:
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except ValueError:
+        return True
+    printable = sum(32 <= b < 127 for b in decoded)
+    return printable < len(decoded) * 0.9
 
 # Unquoted assignments (.env, YAML, DSNs, prose). detect-secrets' quoted-value regexes
 # miss these; its unquoted ones fire on Python annotations (``password: str``) and calls.
@@ -674,6 +718,10 @@ def _secret_detectors(*, entropy: bool) -> list[Detector]:
         RegexDetector("github-token", _GITHUB_FINE_GRAINED, gate=Gate.literal("github_pat_")),
         RegexDetector("slack-token", _SLACK_APP_TOKEN, gate=Gate.literal("xapp-")),
         RegexDetector("stripe-key", _STRIPE_KEY, gate=Gate.literal("k_live_", "k_test_")),
+        RegexDetector("anthropic-api-key", _ANTHROPIC_KEY, gate=Gate.literal("sk-ant-")),
+        RegexDetector("openai-token", _OPENAI_KEY,
+                      gate=Gate.literal("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-none-")),
+        RegexDetector("google-api-key", _GOOGLE_API_KEY, gate=Gate.literal("aiza")),
         RegexDetector("url-password", _URL_PASSWORD, "pw", _plausible_url_password,
                       Gate.literal("://")),
         DetectSecretsDetector.of(context),
@@ -684,6 +732,7 @@ def _secret_detectors(*, entropy: bool) -> list[Detector]:
         RegexDetector("password", _TYPED_ASSIGNMENT, "value", _plausible_quoted_secret,
                       _CREDENTIAL_GATE),
         RegexDetector("auth-header", _AUTHORIZATION, "value", gate=Gate.literal("authorization")),
+        RegexDetector("aws-secret-key", _AWS_SECRET_SHAPE, accept=_random_base64),
     ]
     if noisy:
         detectors.append(DetectSecretsDetector.of(noisy))
@@ -702,26 +751,50 @@ _EMAIL = re.compile(
 _URL_USERINFO_BEFORE = re.compile(r"://[^\s/@]*:?\Z")
 
 
+# The user part of SSH remotes (git@github.com:acme/api.git): service accounts of the
+# forges, never a person.
+_SSH_REMOTE_USERS = frozenset({"git", "hg"})
+_SSH_PATH = re.compile(r"[\w.~-]+(?:/[\w.~-]+)*\.git(?![\w.-])")
+
+
 def _is_an_address(match: re.Match[str]) -> bool:
     """Real-looking addresses are masked; two look-alikes are not.
 
-    - git@github.com:org/repo.git is an SSH remote: a service account, not a person, and
-      masking it would break the remote. An address followed by ': ' is still masked.
+    - git@github.com:org/repo.git is an SSH remote: a forge's service account, not a
+      person, and masking it would break the remote. Only ``git@``/``hg@`` hosts, or a
+      path ending in ``.git``, count: jane@acme.com:Hunter2 or notes/jane@acme.com.py:1
+      are addresses.
     - In scheme://user@host or scheme://user:pw@host the part before '@' is a URL user
       (the password is masked as url-password); masking user@host would hide the host.
     """
     text, start, end = match.string, match.start(), match.end()
-    scp_remote = text[end:end + 1] == ":" and bool(text[end + 1:end + 2].strip())
+    user = match.group(0).partition("@")[0].lower()
+    after = text[end + 1:end + 2]
+    scp_remote = text[end:end + 1] == ":" and bool(after.strip()) and (
+        user in _SSH_REMOTE_USERS or _SSH_PATH.match(text, end + 1) is not None)
     url_user = _URL_USERINFO_BEFORE.search(text, max(0, start - 256), start) is not None
     return not (scp_remote or url_user)
 
 
+# jane@acme.com:Hunter2Secret! — an address and its password, as in a credentials dump.
+_EMAIL_PASSWORD = re.compile(  # the value stops before trailing punctuation, as _VALUE does
+    _EMAIL.pattern + r":(?P<value>[^\s:/@]+?)(?=[),;.'\"]*(?:\s|$))")
+
+
+def _plausible_email_password(match: re.Match[str]) -> bool:
+    value = match.group("value")
+    user = match.group(0).partition("@")[0].lower()
+    return (len(value) >= 6 and user not in _SSH_REMOTE_USERS and not value.isdigit()
+            and not _SSH_PATH.fullmatch(value) and _plausible_keyword_value(value))
+
+
 _CARD = re.compile(
-    # Compact, 4-4-4-x (Visa/MC/Discover) or 4-6-4/5 (Amex/Diners); first digit 2-6 (the
-    # card networks), which keeps 13-digit epoch-millisecond timestamps out.
+    # Compact, 4-4-4-x (Visa/MC/Discover) or 4-6-4/5 (Amex/Diners), grouped by spaces,
+    # dashes or dots; first digit 2-6 (the card networks), which keeps 13-digit
+    # epoch-millisecond timestamps out.
     r"[2-6](?<![\w.-][2-6])"
-    r"(?:\d{12,18}|\d{3}([ -])\d{4}\1\d{4}\1\d{1,7}|\d{3}([ -])\d{6}\2\d{4,5})"
-    r"(?![\w-])(?![ ]\d)"
+    r"(?:\d{12,18}|\d{3}([ .-])\d{4}\1\d{4}\1\d{1,7}|\d{3}([ .-])\d{6}\2\d{4,5})"
+    r"(?![\w-])(?![ .]\d)"
 )
 
 
@@ -837,6 +910,8 @@ class PhoneDetector:
 
 def _pii_detectors(phone_regions: tuple[str, ...]) -> list[Detector]:
     return [
+        RegexDetector("password", _EMAIL_PASSWORD, "value", _plausible_email_password,
+                      Gate(re.compile("@"))),
         RegexDetector("email", _EMAIL, accept=_is_an_address, gate=Gate(re.compile("@"))),
         RegexDetector("payment-card", _CARD, accept=_luhn_ok),
         find_ibans,
@@ -955,6 +1030,69 @@ def _merge(found: Iterable[tuple[int, Span]], protected: Sequence[tuple[int, int
     return merged
 
 
+# Characters that render as nothing, beyond the format category (Cf): fillers and the
+# combining grapheme joiner, which attackers use like zero-width spaces.
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u3164\uffa0")
+# Non-ASCII runs to fold, or an invisible character already spelled out for a reader
+# (``⟦U+200B⟧``, as evidence shows it): that counts as invisible too.
+_FOLDABLE = re.compile(r"(?P<spelled>⟦U\+[0-9A-F]{4,6}⟧)|[^\x00-\x7f]+")
+
+
+class _Folded:
+    """A text NFKC-normalised with invisible characters removed, mapping positions back.
+
+    Built only for texts with non-ASCII characters; ``of`` returns None when folding
+    changes nothing, so the common case costs one ``isascii`` call. The folded text is
+    made of segments: an ASCII run (maps back one to one) or one folded character (all of
+    its NFKC expansion maps back to it).
+    """
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.starts: list[int] = []  # where each segment begins in the folded text
+        self.origins: list[int] = []  # ...and in the original
+        self.linear: list[bool] = []
+        self.size = 0
+        self.text = ""
+
+    def _add(self, piece: str, origin: int, one_to_one: bool) -> None:
+        self.starts.append(self.size)
+        self.origins.append(origin)
+        self.linear.append(one_to_one)
+        self.pieces.append(piece)
+        self.size += len(piece)
+
+    @classmethod
+    def of(cls, text: str) -> _Folded | None:
+        if text.isascii():
+            return None
+        built, last = cls(), 0
+        for run in _FOLDABLE.finditer(text):
+            if run.start() > last:
+                built._add(text[last:run.start()], last, True)
+            last = run.end()
+            if run.group("spelled"):
+                continue
+            for offset, char in enumerate(run.group(), start=run.start()):
+                if unicodedata.category(char) != "Cf" and char not in _INVISIBLE:
+                    built._add(unicodedata.normalize("NFKC", char), offset, False)
+        if last < len(text):
+            built._add(text[last:], last, True)
+        built.text = "".join(built.pieces)
+        return None if built.text == text else built
+
+    def _origin(self, position: int) -> int:
+        """The original index of the folded character at ``position``."""
+        index = bisect_right(self.starts, position) - 1
+        if self.linear[index]:
+            return self.origins[index] + position - self.starts[index]
+        return self.origins[index]
+
+    def original(self, span: Span) -> Span:
+        """The original characters a folded span came from (invisible ones inside included)."""
+        return Span(self._origin(span.start), self._origin(span.end - 1) + 1, span.kind)
+
+
 class _Memo:
     """Results of recent texts, least recently used dropped first, bounded in characters.
 
@@ -1038,14 +1176,19 @@ class Redactor:
         return found
 
     def _redact(self, text: str) -> RedactionResult:
-        protected = [m.span() for m in PLACEHOLDER_RE.finditer(text)]
-        scan = _Scan(text)
+        folded = _Folded.of(text)  # detectors see through full-width and zero-width tricks
+        seen = folded.text if folded else text
+        protected = [m.span() for m in PLACEHOLDER_RE.finditer(seen)]
+        scan = _Scan(seen)
         plan = self._detectors if self._prefilter.hits(scan) else self._quiet
         found = ((rank, span) for rank, detector in plan for span in detector(scan))
+        spans = _merge(found, protected)
+        if folded:
+            spans = [folded.original(span) for span in spans]
         pieces: list[str] = []
         counts: Counter[str] = Counter()
         position = 0
-        for span in _merge(found, protected):
+        for span in spans:
             pieces += (text[position:span.start], placeholder(span.kind))
             counts[span.kind] += 1
             position = span.end

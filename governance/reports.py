@@ -3,13 +3,20 @@
 A report waits in ``pending_signoff`` until a human holding the role its kind
 requires approves or rejects it. A newer report on the same subject supersedes a
 pending one. A decided report never changes (enforced here and by a database trigger).
+Nothing is decided while the global kill switch is on (refused, and audited).
+
+A status is only as good as the audit entry behind it: ``decision_on_record`` is true
+only when a ``signoff.approve``/``signoff.reject`` entry by the same person, about the
+same content, says so; a status set by hand (``UPDATE reports SET status='approved'``)
+is not treated as a decision (graphs, publishing, ``advisor reports``), and ``advisor
+audit verify`` names the row.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,8 +26,14 @@ from sqlalchemy import Connection, select
 
 from governance.audit import AuditEvent, AuditLog
 from governance.canonical import canonical_json, sha256_hex
-from governance.db import Store, reports, utc_now
-from governance.errors import AlreadyDecided, GovernanceError, NotAuthorized, UnknownReport
+from governance.db import Store, audit_log, reports, utc_now
+from governance.errors import (
+    AlreadyDecided,
+    GovernanceError,
+    KillSwitchEngaged,
+    NotAuthorized,
+    UnknownReport,
+)
 from governance.roles import REPORT_KINDS, RoleBook
 
 
@@ -34,6 +47,11 @@ class ReportStatus(StrEnum):
 class Decision(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
+
+
+DECISION_ACTIONS = {"signoff.approve": ReportStatus.APPROVED,
+                    "signoff.reject": ReportStatus.REJECTED}
+Gate = Callable[[], None]  # raises KillSwitchEngaged while decisions are stopped
 
 
 class ReportRecord(BaseModel):
@@ -83,6 +101,7 @@ class ReportRegistry:
         if kind not in REPORT_KINDS:
             raise GovernanceError(f"unknown report kind {kind!r}")
         redacted, _ = self.audit.redact(content)
+        subject, _ = self.audit.redact(subject)
         text = canonical_json(redacted)
         record = ReportRecord(
             id=report_id or new_report_id(kind),
@@ -146,7 +165,7 @@ class ReportRegistry:
             row = conn.execute(select(reports).where(reports.c.id == report_id)).mappings().first()
         if row is None:
             raise UnknownReport(f"unknown report id {report_id!r}")
-        return _record(row)
+        return record_from_row(row)
 
     def content(self, report_id: str) -> dict[str, Any]:
         with self.store.read() as conn:
@@ -167,44 +186,90 @@ class ReportRegistry:
         if status:
             query = query.where(reports.c.status == status)
         with self.store.read() as conn:
-            return [_record(row) for row in conn.execute(query).mappings()]
+            return [record_from_row(row) for row in conn.execute(query).mappings()]
+
+    def decision_on_record(self, record: ReportRecord) -> bool:
+        """True when a decided status is backed by its audit entry (see the module doc)."""
+        if record.status not in (ReportStatus.APPROVED, ReportStatus.REJECTED):
+            return False
+        with self.store.read() as conn:
+            entry = audited_decision(conn, record.id)
+        return entry is not None and decision_disagreement(record, entry) is None
+
+
+class AuditedDecision(BaseModel):
+    seq: int
+    status: ReportStatus
+    actor: str
+    ts: str
+    content_hash: str | None
+
+
+def audited_decision(conn: Connection, report_id: str) -> AuditedDecision | None:
+    """The newest ``signoff.approve``/``signoff.reject`` entry about a report."""
+    row = conn.execute(
+        select(audit_log.c.seq, audit_log.c.action, audit_log.c.actor, audit_log.c.ts,
+               audit_log.c.payload)
+        .where(audit_log.c.subject == report_id, audit_log.c.action.in_(DECISION_ACTIONS))
+        .order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    return None if row is None else decision_from_row(row)
+
+
+def decision_from_row(row: Any) -> AuditedDecision:
+    try:
+        found = json.loads(row.payload).get("content_hash")
+    except (ValueError, AttributeError):
+        found = None
+    return AuditedDecision(seq=row.seq, status=DECISION_ACTIONS[row.action], actor=row.actor,
+                           ts=row.ts, content_hash=found if isinstance(found, str) else None)
+
+
+def decision_disagreement(record: ReportRecord, entry: AuditedDecision | None) -> str | None:
+    """Why a report's status does not match its audited decision, or None."""
+    decided = record.status in (ReportStatus.APPROVED, ReportStatus.REJECTED)
+    if entry is None:
+        return f"status {record.status.value} has no audited decision" if decided else None
+    if not decided:
+        return (f"audit entry {entry.seq} records it {entry.status.value}, but its status "
+                f"is {record.status.value}")
+    if (record.status, record.decided_by, record.content_hash) != (
+            entry.status, entry.actor, entry.content_hash):
+        return (f"status {record.status.value} by {record.decided_by} does not match audit "
+                f"entry {entry.seq} ({entry.status.value} by {entry.actor})")
+    return None
 
 
 class SignOff:
-    """Applies a human decision after checking role and separation of duties."""
+    """Applies a human decision after checking the kill switch, role and separation of
+    duties."""
 
-    def __init__(self, registry: ReportRegistry, roles: RoleBook) -> None:
+    def __init__(self, registry: ReportRegistry, roles: RoleBook, gate: Gate | None = None
+                 ) -> None:
         self.registry = registry
         self.roles = roles
+        self.gate = gate
 
-    def decide(self, report_id: str, actor: str, decision: Decision, comment: str) -> ReportRecord:
+    def decide(self, report_id: str, actor: str, decision: Decision, comment: str,
+               *, context: dict[str, Any] | None = None) -> ReportRecord:
+        """Record the decision; ``context`` (how the command arrived) joins its audit entry."""
         record = self.registry.get(report_id)
+        self._stop_if_switched_off(record, actor, decision, context)
         refusal = self._refusal(record, actor)
         if refusal:
-            self._audit_refusal(record, actor, decision, refusal)
+            self._audit_refusal(record, actor, decision, refusal, context)
             raise (AlreadyDecided if record.status != ReportStatus.PENDING else NotAuthorized)(
                 refusal
             )
         status = ReportStatus.APPROVED if decision is Decision.APPROVE else ReportStatus.REJECTED
-        now = utc_now()
         with self.registry.store.transaction() as conn:
-            updated = conn.execute(
-                reports.update()
-                .where(
-                    reports.c.id == report_id,
-                    reports.c.status == ReportStatus.PENDING.value,
-                )
-                .values(
-                    status=status.value, decided_by=actor, decided_at=now, decision_comment=comment
-                )
-            )
-            if updated.rowcount != 1:  # decided or superseded by another process meanwhile
-                raise AlreadyDecided(f"report {report_id} is no longer pending sign-off")
-            self.registry.audit.append(
+            # The entry first: the row then carries its time and its redacted comment.
+            entry = self.registry.audit.append(
                 actor,
                 f"signoff.{decision.value}",
                 report_id,
                 {
+                    **(context or {}),
                     "kind": record.kind,
                     "subject": record.subject,
                     "content_hash": record.content_hash,
@@ -212,7 +277,28 @@ class SignOff:
                 },
                 conn=conn,
             )
+            updated = conn.execute(
+                reports.update()
+                .where(
+                    reports.c.id == report_id,
+                    reports.c.status == ReportStatus.PENDING.value,
+                )
+                .values(status=status.value, decided_by=actor, decided_at=entry.ts,
+                        decision_comment=str(entry.payload["comment"]))
+            )
+            if updated.rowcount != 1:  # decided or superseded by another process meanwhile
+                raise AlreadyDecided(f"report {report_id} is no longer pending sign-off")
         return self.registry.get(report_id)
+
+    def _stop_if_switched_off(self, record: ReportRecord, actor: str, decision: Decision,
+                              context: dict[str, Any] | None) -> None:
+        if self.gate is None:
+            return
+        try:
+            self.gate()
+        except KillSwitchEngaged as exc:
+            self._audit_refusal(record, actor, decision, str(exc), context)
+            raise
 
     def _refusal(self, record: ReportRecord, actor: str) -> str | None:
         if record.status != ReportStatus.PENDING:
@@ -229,17 +315,18 @@ class SignOff:
         return None
 
     def _audit_refusal(
-        self, record: ReportRecord, actor: str, decision: Decision, why: str
+        self, record: ReportRecord, actor: str, decision: Decision, why: str,
+        context: dict[str, Any] | None = None,
     ) -> None:
         self.registry.audit.append(
             actor,
             "signoff.refused",
             record.id,
-            {"kind": record.kind, "requested": decision.value, "why": why},
+            {**(context or {}), "kind": record.kind, "requested": decision.value, "why": why},
         )
 
 
-def _record(row: Any) -> ReportRecord:
+def record_from_row(row: Any) -> ReportRecord:
     data = dict(row)
     data.pop("content", None)
     data["subject_authors"] = json.loads(data["subject_authors"])

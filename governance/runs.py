@@ -1,11 +1,13 @@
 """Runs: one row per graph thread, so ``advisor runs list`` answers without a scan.
 
 The checkpointer holds each thread's full state; this table holds what a person asks
-first: what ran, on what, by whom, and where it stands now.
+first: what ran, on what, by whom, and where it stands now. Subjects and details (halt
+reasons, error messages) are stored redacted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -38,12 +40,13 @@ class RunRecord(BaseModel):
 
 
 class RunRegistry:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, redact: Callable[[str], str] | None = None) -> None:
         self.store = store
+        self._redact = redact or _default_redact
 
     def start(self, run_id: str, kind: str, subject: str, actor: str) -> RunRecord:
         now = utc_now()
-        record = RunRecord(run_id=run_id, kind=kind, subject=subject, actor=actor,
+        record = RunRecord(run_id=run_id, kind=kind, subject=self._redact(subject), actor=actor,
                            status=RunStatus.RUNNING, created_at=now, updated_at=now)
         with self.store.transaction() as conn:
             exists = conn.execute(select(runs.c.run_id).where(runs.c.run_id == run_id)).first()
@@ -55,11 +58,11 @@ class RunRegistry:
                report_id: str | None = None, detail: str | None = None) -> None:
         values: dict[str, str] = {"status": status.value, "updated_at": utc_now()}
         if subject is not None:
-            values["subject"] = subject
+            values["subject"] = self._redact(subject)
         if report_id is not None:
             values["report_id"] = report_id
         if detail is not None:
-            values["detail"] = detail
+            values["detail"] = self._redact(detail)
         with self.store.transaction() as conn:
             conn.execute(runs.update().where(runs.c.run_id == run_id).values(**values))
 
@@ -79,3 +82,9 @@ class RunRegistry:
             query = query.where(runs.c.status == status)
         with self.store.read() as conn:
             return [RunRecord.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+
+
+def _default_redact(text: str) -> str:
+    from governance.redact import redact
+
+    return redact(text).text

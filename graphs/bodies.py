@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from connectors.limits import ReadLimits
 from connectors.snapshot import Snapshot, SnapshotBody, load_snapshot
 
 
@@ -17,8 +18,9 @@ class SnapshotBodies:
     takes about a second). A resumed run, in a new process, parses it once.
     """
 
-    def __init__(self, keep: int = 2) -> None:
+    def __init__(self, keep: int = 2, limits: ReadLimits | None = None) -> None:
         self._keep = keep
+        self._limits = limits or ReadLimits()
         self._bodies: OrderedDict[str, tuple[str, SnapshotBody]] = OrderedDict()
         self._lock = threading.Lock()  # agents ask in parallel; one of them parses
 
@@ -32,7 +34,7 @@ class SnapshotBodies:
             if kept is not None and kept[0] == content_hash:
                 self._bodies.move_to_end(path)
                 return kept[1]
-            snapshot = load_snapshot(Path(path))
+            snapshot = load_snapshot(Path(path), self._limits)
             if snapshot.content_hash != content_hash:
                 raise RuntimeError(f"snapshot {path} changed during the run")
             self._store(path, content_hash, snapshot.body)

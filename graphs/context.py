@@ -17,6 +17,7 @@ from agents.advisory import Advisor
 from agents.base import Agent
 from agents.config import AgentConfig
 from agents.policy import Policy
+from connectors.limits import ReadLimits
 from governance.controls import Controls
 from graphs.bodies import SnapshotBodies
 from publishers.base import ReportPublisher
@@ -34,6 +35,7 @@ class GraphContext:
     advisor: Advisor
     agents: dict[str, Callable[[], Agent]]
     metrics_file: Path  # CloudWatch metric queries, for live snapshots
+    limits: ReadLimits  # how much a snapshot or a given diff may inflate to
     bot: BotConfig = field(default_factory=BotConfig)
     publishers: list[ReportPublisher] = field(default_factory=list)
     demo_snapshot: str | None = None

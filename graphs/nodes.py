@@ -84,13 +84,14 @@ def load(state: RunState, runtime: Runtime[GraphContext]) -> Update:
 
 
 def obtain_snapshot(request: RunRequest, ctx: GraphContext) -> Snapshot:
+    limits = ctx.limits
     if request.source == "demo":
         if not ctx.demo_snapshot:
             raise RuntimeError("no demo snapshot is bundled with this installation")
-        return load_snapshot(Path(ctx.demo_snapshot))
+        return load_snapshot(Path(ctx.demo_snapshot), limits)
     if request.source == "snapshot":
         assert request.snapshot_file
-        return load_snapshot(Path(request.snapshot_file))
+        return load_snapshot(Path(request.snapshot_file), limits)
     from connectors.build import build_snapshot, default_factories
 
     assert request.live
@@ -319,7 +320,8 @@ def recommendation_event(finding: Finding, report_id: str) -> AuditEvent:
 
 
 def signoff(state: RunState, runtime: Runtime[GraphContext]) -> Update:
-    """Pause until a human decides. Resuming needs the decision already on the record."""
+    """Pause until a human decides. Resuming needs the decision already on the record,
+    backed by its audit entry, and the global kill switch off."""
     ctx = resolve(runtime.context)
     report = state["report"]
     answer: SignOffDecision = interrupt(
@@ -332,9 +334,16 @@ def signoff(state: RunState, runtime: Runtime[GraphContext]) -> Update:
         },
         response_schema=SignOffDecision,
     )
+    try:
+        ctx.controls.kill_switch.ensure_allowed()
+    except KillSwitchEngaged as exc:  # resumed under the switch (e.g. by a server)
+        ctx.controls.audit.append(answer.decided_by, "run.resume_refused", state["run_id"],
+                                  {"report_id": state["report_id"], "why": str(exc)})
+        return halt(state, ctx, str(exc))
     recorded = ctx.controls.registry.get(state["report_id"])
     expected = "approved" if answer.decision == "approve" else "rejected"
-    if recorded.status.value != expected or recorded.decided_by != answer.decided_by:
+    if (recorded.status.value != expected or recorded.decided_by != answer.decided_by
+            or not ctx.controls.registry.decision_on_record(recorded)):
         reason = "resume without a matching recorded sign-off; nothing approved"
         ctx.controls.audit.append(
             answer.decided_by, "signoff.resume_refused", state["report_id"], {"reason": reason}
@@ -342,8 +351,8 @@ def signoff(state: RunState, runtime: Runtime[GraphContext]) -> Update:
         ctx.controls.runs.update(state["run_id"], RunStatus.FAILED, detail=reason)
         return {"status": "failed", "halt_reason": reason}
     ctx.controls.runs.update(state["run_id"], RunStatus(expected))
-    return {
-        "decision": answer.model_dump(),
+    return {  # the comment as stored: redacted
+        "decision": {**answer.model_dump(), "comment": recorded.decision_comment or ""},
         "status": expected,
         "report": {
             **report,

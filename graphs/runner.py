@@ -13,8 +13,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from pydantic import BaseModel
 
+from governance.errors import KillSwitchEngaged
 from graphs.checkpoint import open_checkpointer
 from graphs.context import GraphContext
+from graphs.inputs import ReviewInput, keep_input
 from graphs.portfolio_summary import build_portfolio_graph
 from graphs.release_report import build_release_graph
 from graphs.requests import SignOffDecision
@@ -38,7 +40,8 @@ def builders() -> dict[str, GraphBuilder]:
 
 @contextmanager
 def compiled(kind: str, ctx: GraphContext) -> Iterator[CompiledStateGraph[Any, Any, Any, Any]]:
-    with open_checkpointer(ctx.database_url, ctx.home) as saver:
+    with open_checkpointer(ctx.database_url, ctx.home,
+                           redact=ctx.controls.redactor.redact_data) as saver:
         yield builders()[kind]().compile(checkpointer=saver)
 
 
@@ -70,7 +73,14 @@ def start_security_review(
     progress: Progress | None = None,
     run_id: str | None = None,
 ) -> SecurityReviewState:
-    """A security review until the sign-off interrupt (or the end)."""
+    """A security review until the sign-off interrupt (or the end).
+
+    A given diff or file contents are kept beside the store, by hash: raw diffs stay out
+    of the checkpointed state."""
+    if request.pull is not None or request.contents:
+        ref = keep_input(ctx.home, ReviewInput(pull=request.pull or {},
+                                               contents=request.contents))
+        request = request.model_copy(update={"pull": None, "contents": {}, "input": ref})
     state = start_run(KIND, ctx, request, actor, progress, run_id, subject=subject_of(request))
     return cast(SecurityReviewState, state)
 
@@ -82,6 +92,14 @@ def resume_run(
     decision: SignOffDecision,
     progress: Progress | None = None,
 ) -> RunState:
+    """Wake a thread paused for sign-off; refused (audited) while the global switch is on:
+    the thread stays paused and can be resumed once the switch is off."""
+    try:
+        ctx.controls.kill_switch.ensure_allowed()
+    except KillSwitchEngaged as exc:
+        ctx.controls.audit.append(decision.decided_by, "run.resume_refused", run_id,
+                                  {"report_id": decision.report_id, "why": str(exc)})
+        raise
     return _drive(kind, ctx, Command(resume=decision.model_dump()), run_id, progress)
 
 

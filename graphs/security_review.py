@@ -43,6 +43,7 @@ from governance.errors import KillSwitchEngaged
 from governance.runs import RunStatus
 from graphs import nodes
 from graphs.context import GraphContext, resolve, with_default_context
+from graphs.inputs import InputRef, ReviewInput, keep_input, read_input
 from graphs.state import RunState
 from publishers.base import Gate, PublishError
 from publishers.github.auth import PublishAuthError, token_from_env
@@ -62,8 +63,11 @@ class SecurityReviewRequest(BaseModel):
     source: Literal["github", "diff", "local"]
     repo: str | None = None
     number: int | None = None
-    pull: dict[str, Any] | None = None  # diff/local: the PR the CLI built
-    contents: dict[str, str] = Field(default_factory=dict)  # local: post-change texts
+    # diff/local: the PR the CLI built and the post-change texts; moved into a file named
+    # by ``input`` before the run starts, so no diff ever reaches the checkpoint.
+    pull: dict[str, Any] | None = None
+    contents: dict[str, str] = Field(default_factory=dict)
+    input: InputRef | None = None
     subject: str | None = None
     authors: list[str] = Field(default_factory=list)
     post: bool = False
@@ -73,8 +77,7 @@ class SecurityReviewRequest(BaseModel):
 
 
 class SecurityReviewState(RunState, total=False):
-    pull: dict[str, Any]
-    contents: dict[str, str]
+    review_input: dict[str, str]  # an InputRef: the PR with its patches, the file texts
     unreviewed: list[dict[str, str]]
     diffed: list[str]
     osv: dict[str, Any] | None
@@ -131,6 +134,24 @@ class ReviewServices:
 @dataclass
 class ReviewContext(GraphContext):
     services: ReviewServices = field(default_factory=ReviewServices)
+    inputs: dict[str, ReviewInput] = field(default_factory=dict)  # by hash, this process
+
+
+def review_input(state: SecurityReviewState, ctx: GraphContext) -> ReviewInput:
+    """The run's raw input, from this process's memory or from its file (hash checked)."""
+    ref = InputRef.model_validate(state["review_input"])
+    kept = ctx.inputs if isinstance(ctx, ReviewContext) else {}
+    if ref.content_hash not in kept:
+        kept[ref.content_hash] = read_input(ref, ctx.limits)
+    return kept[ref.content_hash]
+
+
+def remember_input(ctx: GraphContext, data: ReviewInput) -> InputRef:
+    ref = keep_input(ctx.home, data)
+    if isinstance(ctx, ReviewContext):
+        ctx.inputs.clear()  # one review at a time is enough to keep
+        ctx.inputs[ref.content_hash] = data
+    return ref
 
 
 def services_of(ctx: GraphContext) -> ReviewServices:
@@ -294,12 +315,14 @@ def load_github(request: SecurityReviewRequest, services: ReviewServices,
             "requests": {"github_read": used}}
 
 
-def load_given(request: SecurityReviewRequest) -> Update:
+def load_given(request: SecurityReviewRequest, ctx: GraphContext) -> Update:
     """A diff or a local clone: the CLI already built the PR (and read the contents)."""
-    pr = PullRequest.model_validate(request.pull)
+    given = (read_input(request.input, ctx.limits) if request.input
+             else ReviewInput(pull=request.pull or {}, contents=request.contents))
+    pr = PullRequest.model_validate(given.pull)
     unreviewed = [Unreviewed(path=f.path, why="no text diff (binary file)").model_dump()
                   for f in pr.files if _withheld(f)]
-    return {"pull": request.pull, "contents": request.contents, "unreviewed": unreviewed,
+    return {"pull": given.pull, "contents": given.contents, "unreviewed": unreviewed,
             "diffed": [], "source_gaps": [], "requests": {}}
 
 
@@ -329,14 +352,16 @@ def load(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Update:
     try:
         config = bot_config(request, ctx)
         loaded = (load_github(request, services, config) if request.source == "github"
-                  else load_given(request))
+                  else load_given(request, ctx))
     except (ConnectorError, ValueError) as exc:
         return failed(state, ctx, f"cannot read the pull request: {exc}")
-    pr = PullRequest.model_validate(loaded["pull"])
-    osv, gaps = advisories(pr, loaded["contents"], lambda: services.osv(ctx.home))
+    pull, contents = loaded.pop("pull"), loaded.pop("contents")
+    pr = PullRequest.model_validate(pull)
+    osv, gaps = advisories(pr, contents, lambda: services.osv(ctx.home))
+    ref = remember_input(ctx, ReviewInput(pull=pull, contents=contents))
     subject = subject_of(request)
     ctx.controls.runs.update(state["run_id"], RunStatus.RUNNING, subject=subject)
-    return {**loaded, "osv": osv, "subject": subject,
+    return {**loaded, "review_input": ref.model_dump(), "osv": osv, "subject": subject,
             "source_gaps": [*loaded["source_gaps"], *(g.model_dump() for g in gaps)]}
 
 
@@ -381,9 +406,10 @@ def review(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Update
     if stop := nodes.stopped_by_switch(state, ctx, agent="security"):
         return stop
     request, subject = request_of(state), state.get("subject", "pull request")
-    pr = PullRequest.model_validate(state["pull"])
+    given = review_input(state, ctx)
+    pr = PullRequest.model_validate(given.pull)
     osv = OsvResult.model_validate(state["osv"]) if state.get("osv") else None
-    contents = state.get("contents", {})
+    contents = given.contents
     result = _agent(ctx).review_pull(pr, ctx.policy, osv=osv, repo=request.repo,
                                      content=contents.get)
     findings, usage, summary, notices = _annotate(ctx, result.findings, pr, subject)
@@ -493,7 +519,7 @@ def post(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Update:
     if not request.post:
         return {}
     report = SecurityReviewReport.model_validate(state["report"])
-    files = PullRequest.model_validate(state["pull"]).files
+    files = PullRequest.model_validate(review_input(state, ctx).pull).files
     return _post_with(state, ctx, request,
                       lambda client, config: post_review(client, report, files, config))
 

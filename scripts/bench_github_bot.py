@@ -117,13 +117,13 @@ def serve(port: int, work_s: float = 0.2) -> None:
     from advisor.context import open_controls
     from advisor.settings import load_settings
     from advisor.webhook import WebhookConfig, create_app
-    from advisor.webhook.deliveries import DeliveryLog
-    from advisor.webhook.work import WorkQueue
+    from advisor.webhook.server import delivery_queue
+    from advisor.webhook.work import QueueRunner
 
     _home()
-    app = create_app(WebhookConfig(secret=SecretStr(SECRET)),
-                     DeliveryLog(open_controls(load_settings()).store),
-                     WorkQueue(size=100, workers=4), lambda job: time.sleep(work_s))
+    config = WebhookConfig(secret=SecretStr(SECRET))
+    queue = delivery_queue(open_controls(load_settings()), config)
+    app = create_app(config, queue, QueueRunner(queue, lambda job: time.sleep(work_s), 4))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
 
 

@@ -57,13 +57,24 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Walk the hash chain; exit 1 and name the first broken seq if it was tampered with."""
-    result = controls().audit.verify(expect_head)
+    """Walk the hash chain, then check every kill-switch and report row against it.
+
+    Exit 1 naming the first broken seq, or each row that disagrees with the chain.
+    """
+    from governance.integrity import verify_store
+
+    result = verify_store(controls().audit, expect_head)
+    chain = result.chain
     if result.ok:
-        head = f", head {result.head}" if result.head else ""
-        console.print(f"OK: {result.entries} entries, chain intact{head}")
+        head = f", head {chain.head}" if chain.head else ""
+        console.print(f"OK: {chain.entries} entries, chain intact{head}, "
+                      "kill switches and reports agree with it")
         return
-    typer.echo(f"TAMPERED: first broken seq {result.first_broken_seq}: {result.problem}", err=True)
+    if not chain.ok:
+        typer.echo(f"TAMPERED: first broken seq {chain.first_broken_seq}: {chain.problem}",
+                   err=True)
+    for problem in result.state:
+        typer.echo(f"TAMPERED: {problem}", err=True)
     raise typer.Exit(1)
 
 

@@ -13,7 +13,7 @@ from governance.controls import Controls
 from governance.errors import GovernanceError
 from governance.identity import current_identity
 from governance.killswitch import AGENTS, scope_for
-from governance.reports import Decision
+from governance.reports import Decision, ReportRecord, ReportRegistry, ReportStatus
 
 killswitch_app = typer.Typer(
     help="Stop everything (or one agent, or publishing) at once.", no_args_is_help=True
@@ -77,14 +77,24 @@ def reports_list(
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
 ) -> None:
     """List reports, newest first."""
-    records = controls().registry.list(kind=kind, status=status, limit=limit)
+    registry = controls().registry
+    records = registry.list(kind=kind, status=status, limit=limit)
     if not records:
         console.print("No reports.")
         return
     table = Table("id", "kind", "subject", "status", "created (UTC)", "decided by")
     for r in records:
-        table.add_row(r.id, r.kind, r.subject, r.status.value, r.created_at, r.decided_by or "")
+        table.add_row(r.id, r.kind, r.subject, _status(registry, r), r.created_at,
+                      r.decided_by or "")
     console.print(table)
+
+
+def _status(registry: ReportRegistry, record: ReportRecord) -> str:
+    """A decided status only counts with its audit entry behind it."""
+    if record.status in (ReportStatus.APPROVED, ReportStatus.REJECTED) and not (
+            registry.decision_on_record(record)):
+        return f"{record.status.value} (NOT ON THE AUDIT RECORD: not a decision)"
+    return record.status.value
 
 
 @reports_app.command("show")
@@ -98,6 +108,8 @@ def reports_show(
     registry = controls().registry
     record = registry.get(report_id)
     data = record.model_dump(mode="json")
+    data["status"] = _status(registry, record)
+    data["decision_on_record"] = registry.decision_on_record(record)
     if content:
         data["content"] = registry.content(report_id)
     console.print_json(json.dumps(data))

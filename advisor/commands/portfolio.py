@@ -155,9 +155,11 @@ def build_request(*, projects: str | None, epics: str | None, period: str,
 
 
 def _check_snapshot(path: Path) -> None:
+    from advisor.settings import load_settings
     from connectors.snapshot import load_snapshot
 
-    load_snapshot(path)  # refuse a damaged snapshot before anything is recorded
+    # Refuse a damaged snapshot before anything is recorded.
+    load_snapshot(path, load_settings().limits.reading())
 
 
 def _check_release_report(report_id: str | None) -> str | None:

@@ -90,9 +90,9 @@ def release_report(
         or (demo_plans() if demo else []),
         agents=_agents(agents),
     )
-    if snapshot:
-        load_snapshot(snapshot)  # refuse a damaged snapshot before anything is recorded
     settings = load_settings()
+    if snapshot:  # refuse a damaged snapshot before anything is recorded
+        load_snapshot(snapshot, settings.limits.reading())
     controls = open_controls(settings)
     ctx = graph_context(settings, controls)
     if demo and not ctx.demo_snapshot:

@@ -55,3 +55,30 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="Run (thread) id.")]) -
             },
         }
     console.print_json(json.dumps(data))
+
+
+@app.command("resume")
+def runs_resume(run_id: Annotated[str, typer.Argument(help="Run (thread) id.")]) -> None:
+    """Resume a run paused for sign-off whose decision is already on the record.
+
+    For a run whose resumption was refused (the kill switch was on when it was signed
+    off): it then publishes, if it was asked to. Refused while the switch is on (exit 3).
+    """
+    from advisor.commands.governance_cmds import _resume
+    from governance.errors import GovernanceError
+    from governance.reports import Decision, ReportStatus
+
+    ctl = controls()
+    record = ctl.runs.get(run_id)
+    if not record.report_id:
+        raise GovernanceError(f"run {run_id} has no report to resume with")
+    report = ctl.registry.get(record.report_id)
+    if report.status not in (ReportStatus.APPROVED, ReportStatus.REJECTED):
+        raise GovernanceError(f"report {report.id} is {report.status.value}: sign it off "
+                              "first (`advisor signoff`)")
+    if not ctl.registry.decision_on_record(report):
+        raise GovernanceError(f"report {report.id} is {report.status.value}, but no audit "
+                              "entry records that decision: nothing to resume with")
+    decision = Decision.APPROVE if report.status is ReportStatus.APPROVED else Decision.REJECT
+    _resume(ctl, record.kind, run_id, report.id, decision, report.decided_by or "",
+            report.decision_comment or "")

@@ -41,10 +41,11 @@ def schedule_run(file: FileOption = None) -> None:
     """
     from advisor.scheduling.config import load_schedule
     from advisor.scheduling.runner import add_jobs, build_scheduler, run_forever
+    from advisor.webhook.logs import configure_plain
 
     commands = schedulable()
     schedule = load_schedule(commands, file)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_plain("INFO", "%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our listener says it plainly
     scheduler = build_scheduler(schedule)
     add_jobs(scheduler, schedule, commands)

@@ -120,15 +120,21 @@ def _source(repo: str | None, pr: int | None, diff: str | None, repo_path: Path 
 
 
 def read_diff(where: str) -> str:
+    """The diff text: a regular file (or stdin), never more than ``limits.snapshot_max_bytes``."""
+    from advisor.settings import load_settings
+    from connectors.limits import read_regular_file
+
+    limits = load_settings().limits.reading()
     if where == "-":
-        return sys.stdin.read()
-    path = Path(where)
-    if not path.is_file():
-        raise GovernanceError(f"--diff: no such file: {where}")
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise GovernanceError(f"--diff: cannot read {where}: {exc.strerror}") from None
+        raw = getattr(sys.stdin, "buffer", None)  # a text stream in tests and embedders
+        data = (raw.read(limits.max_bytes + 1) if raw is not None
+                else sys.stdin.read(limits.max_bytes + 1).encode("utf-8"))
+        if len(data) > limits.max_bytes:
+            raise GovernanceError(f"--diff: stdin holds more than {limits.max_bytes} bytes; "
+                                  "refused (limits.snapshot_max_bytes)")
+    else:
+        data = read_regular_file(Path(where), limits, "--diff")
+    return data.decode("utf-8", errors="replace")
 
 
 def changed_files(text: str, what: str) -> list[ChangedFile]:

@@ -18,19 +18,30 @@ def serve(
     host: Annotated[str, Opt(help="Address to bind (put a TLS proxy in front).")] = "127.0.0.1",
     port: Annotated[int, Opt(help="Port to listen on.")] = 8080,
     workers: Annotated[int, Opt(help="Reviews running at once.")] = 4,
-    queue_size: Annotated[int, Opt(help="Deliveries waiting at most; more answer 503.")] = 100,
+    queue_size: Annotated[int, Opt(help="Deliveries queued or running at most (all "
+                                        "replicas); more answer 503.")] = 100,
     max_body: Annotated[int, Opt(help="Largest accepted body in bytes (413 above).")
                         ] = 5 * 1024 * 1024,
+    max_connections: Annotated[int, Opt(help="Open connections at most; more answer 503.")
+                               ] = 200,
+    header_timeout: Annotated[float, Opt(help="Seconds for a request's headers to arrive.")
+                              ] = 10.0,
+    body_timeout: Annotated[float, Opt(help="Seconds for a body to arrive (408 after).")
+                            ] = 10.0,
+    grace: Annotated[float, Opt(help="On SIGTERM, seconds running work may take to finish "
+                                     "before it is queued again for the next start.")] = 30.0,
+    signoff_max_age: Annotated[float, Opt(help="A sign-off comment older than this many "
+                                               "seconds when it arrives is refused.")] = 600.0,
     config: Annotated[Path | None, Opt("--config", help="Bot config (default config/bot.yaml)."
                                        )] = None,
     log_level: Annotated[str, Opt(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Serve GitHub webhooks: review PRs, take sign-off commands from PR comments.
 
+    Accepted deliveries are kept in the governance store (the queue survives restarts).
     The webhook secret comes from GITHUB_WEBHOOK_SECRET; GitHub credentials from
     GITHUB_APP_ID/GITHUB_APP_PRIVATE_KEY (installation from each delivery) or GITHUB_TOKEN.
     """
-    import uvicorn
     from pydantic import SecretStr
 
     from advisor.configuration import load_bot
@@ -38,7 +49,7 @@ def serve(
     from advisor.settings import load_settings
     from advisor.webhook import logs
     from advisor.webhook.app import WebhookConfig
-    from advisor.webhook.server import build_server
+    from advisor.webhook.server import build_server, run_server
 
     secret = os.environ.get(SECRET_ENV, "").strip()
     if not secret:
@@ -47,8 +58,10 @@ def serve(
     logs.configure(log_level)
     settings = load_settings()
     webhook = WebhookConfig(secret=SecretStr(secret), max_body_bytes=max_body,
-                            queue_size=queue_size, workers=workers)
+                            queue_size=queue_size, workers=workers,
+                            body_timeout_s=body_timeout, header_timeout_s=header_timeout,
+                            grace_s=grace, signoff_max_age_s=signoff_max_age)
     app = build_server(settings, open_controls(settings), webhook,
                        bot_config_file=str(config) if config else None)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False,
-                log_level=log_level.lower())
+    run_server(app, webhook, host=host, port=port, max_connections=max_connections,
+               log_level=log_level)

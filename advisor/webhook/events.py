@@ -7,6 +7,7 @@ for its event is a ``PayloadError`` (answered 400, nothing queued).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -37,9 +38,25 @@ class SignOffJob(BaseModel):
     body: str
     installation_id: int | None = None
     delivery: str
+    # When GitHub says the comment was written and last edited, and when we received it:
+    # a command binds to the review current when it was written, and goes stale.
+    created_at: str
+    updated_at: str
+    received_at: str = ""
 
 
 Routed = ReviewJob | SignOffJob | str  # a str says why the delivery is ignored
+Job = ReviewJob | SignOffJob
+
+
+def job_of(event: str, data: dict[str, Any]) -> Job:
+    """A job back from the queue (``job_data`` wrote it)."""
+    return SignOffJob.model_validate(data) if event == "issue_comment" else \
+        ReviewJob.model_validate(data)
+
+
+def job_data(job: Job) -> dict[str, Any]:
+    return job.model_dump(mode="json")
 
 
 def _installation(payload: dict[str, Any]) -> int | None:
@@ -72,7 +89,17 @@ def _issue_comment(payload: dict[str, Any], delivery: str) -> Routed:
     return SignOffJob(repo=str(payload["repository"]["full_name"]), number=int(issue["number"]),
                       commenter=str(user["login"]), commenter_type=str(user.get("type") or ""),
                       comment_id=int(comment["id"]), body=body[:5000],
-                      installation_id=_installation(payload), delivery=delivery)
+                      installation_id=_installation(payload), delivery=delivery,
+                      created_at=_timestamp(comment["created_at"]),
+                      updated_at=_timestamp(comment.get("updated_at") or comment["created_at"]))
+
+
+def _timestamp(value: Any) -> str:
+    """GitHub's ISO 8601 time as the store writes times (UTC, microseconds, ``Z``)."""
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"time without a zone: {value!r}")
+    return parsed.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def route(event: str, payload: dict[str, Any], delivery: str) -> Routed:

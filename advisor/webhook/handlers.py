@@ -1,4 +1,9 @@
-"""What a worker does with a queued delivery: run a review, or act on a sign-off command."""
+"""What a worker does with a queued delivery: run a review, or act on a sign-off command.
+
+A sign-off command is first bound to the review it was written for
+(``advisor/webhook/signoff.py``): a replayed, stale, edited or out-of-date command is
+refused, audited (``signoff.refused``) and, unless it is a replay, answered on the PR.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from advisor.webhook.events import ReviewJob, SignOffJob
+from advisor.webhook.events import ReviewJob, SignOffJob, job_of
+from advisor.webhook.queue import Claim
 from advisor.webhook.signoff import (
+    Binding,
     PullRequestSignOff,
+    bind_command,
+    command_outcome,
     parse_command,
     pending_report,
     refusal_reply,
@@ -43,6 +52,7 @@ class BotHandlers:
     base: GraphContext
     services: Callable[[int | None], ReviewServices] = lambda _installation: ReviewServices()
     config_file: str | None = None
+    signoff_max_age_s: float = 600.0
     _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -59,6 +69,14 @@ class BotHandlers:
         return SecurityReviewRequest(source="github", repo=repo, number=number, post=True,
                                      installation_id=installation_id, delivery=delivery,
                                      config_file=self.config_file)
+
+    def handle(self, claim: Claim) -> None:
+        """A claimed delivery: the job it was stored with."""
+        job = job_of(claim.event, claim.job)
+        if isinstance(job, ReviewJob):
+            self.review(job)
+        else:
+            self.signoff(job)
 
     def review(self, job: ReviewJob) -> None:
         ctx = review_context(self.base, self.services(job.installation_id))
@@ -94,7 +112,12 @@ class BotHandlers:
         decision = "approve" if record.status is ReportStatus.APPROVED else "reject"
         answer = SignOffDecision(report_id=record.id, decision=decision,
                                  decided_by=job.commenter, comment=record.decision_comment or "")
-        state = resume_run(KIND, ctx, record.thread_id or "", answer)
+        try:
+            state = resume_run(KIND, ctx, record.thread_id or "", answer)
+        except KillSwitchEngaged as exc:  # switched on since: recorded, resumed later
+            log.warning("sign-off recorded, resumption refused", extra={
+                "delivery": job.delivery, "report_id": record.id, "reason": str(exc)})
+            return
         log.info("sign-off recorded", extra={"delivery": job.delivery, "repo": job.repo,
                                              "number": job.number, "actor": job.commenter,
                                              "status": state.get("status"),
@@ -104,14 +127,19 @@ class BotHandlers:
                     maintainers: bool) -> ReportRecord | None:
         """The decided record, or None after a polite (audited) refusal."""
         controls = ctx.controls
+        subject = f"{job.repo}#{job.number}"
         command = parse_command(job.body)
-        pending = pending_report(controls, f"{job.repo}#{job.number}")
-        problem = (USAGE if command is None or command.decision is None or not command.reason
-                   else NOTHING_PENDING if pending is None else None)
-        if problem or command is None or command.decision is None or pending is None:
-            controls.audit.append(job.commenter, "signoff.refused", f"{job.repo}#{job.number}",
-                                  {"why": problem, "via": "pull request comment"})
-            self._reply(ctx, publisher, job, problem or USAGE)
+        pending = pending_report(controls, subject)
+        if command is None or command.decision is None or not command.reason:
+            self._refused(ctx, publisher, job, Binding(None, USAGE), USAGE)
+            return None
+        binding = bind_command(controls, job, command, pending, self.signoff_max_age_s)
+        if binding.refusal:
+            self._refused(ctx, publisher, job, binding,
+                          refusal_reply(job.commenter, binding.refusal))
+            return None
+        if pending is None:
+            self._refused(ctx, publisher, job, Binding(None, NOTHING_PENDING), NOTHING_PENDING)
             return None
 
         def permission(login: str) -> str | None:
@@ -122,11 +150,23 @@ class BotHandlers:
 
         gate = PullRequestSignOff(controls, permission, maintainers_may_sign_off=maintainers)
         try:
-            return gate.decide(pending.id, job.commenter, command.decision, command.reason,
-                               job.repo)
-        except (NotAuthorized, AlreadyDecided) as exc:
+            record = gate.decide(pending.id, job.commenter, command.decision, command.reason,
+                                 job.repo, context=binding.audit(job, controls))
+        except (NotAuthorized, AlreadyDecided, KillSwitchEngaged) as exc:
+            command_outcome(controls, job, "refused", pending.id)
             self._reply(ctx, publisher, job, refusal_reply(job.commenter, str(exc)))
             return None
+        command_outcome(controls, job, record.status.value, record.id)
+        return record
+
+    def _refused(self, ctx: GraphContext, publisher: GitHubPublisher, job: SignOffJob,
+                 binding: Binding, reply: str) -> None:
+        """Refuse before any decision: on the record, and answered unless a replay."""
+        ctx.controls.audit.append(job.commenter, "signoff.refused", f"{job.repo}#{job.number}",
+                                  {**binding.audit(job, ctx.controls), "why": binding.refusal})
+        if binding.reply:
+            command_outcome(ctx.controls, job, "refused")
+            self._reply(ctx, publisher, job, reply)
 
     @staticmethod
     def _reply(ctx: GraphContext, publisher: GitHubPublisher, job: SignOffJob,

@@ -28,7 +28,7 @@ ROLES = RoleBook(roles={"admin": ["ada"]})
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    return Store.open(f"sqlite:///{tmp_path / 'store.db'}")
+    return Store.initialise(f"sqlite:///{tmp_path / 'store.db'}")[0]
 
 
 @pytest.fixture

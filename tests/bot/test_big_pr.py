@@ -7,6 +7,7 @@ from typing import Any
 from agents.security.review_report import SecurityReviewReport
 from connectors.github.models import ChangedFile, PullRequest
 from connectors.provenance import Gap, SourceProvenance
+from graphs.inputs import InputRef, read_input
 from graphs.runner import start_security_review
 from graphs.security_review import (
     ContentReader,
@@ -29,7 +30,8 @@ def test_a_350_file_pr_is_read_in_full_and_every_gap_is_listed(ctx: ReviewContex
         state = start_security_review(ctx, request, "ci-bot")
         assert cassette.all_played
     report = SecurityReviewReport.model_validate(state["report"])
-    assert len(state["pull"]["files"]) == 350  # four pages of 100
+    given = read_input(InputRef.model_validate(state["review_input"]))
+    assert len(given.pull["files"]) == 350  # four pages of 100
     assert report.diffed_from_contents == ["data/catalogue.py"]
     unreviewed = {u.path: u.why for u in report.unreviewed}
     assert set(unreviewed) == {"data/huge.json", "assets/catalogue.png"}

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli import main
 from advisor.context import open_controls
 from advisor.settings import load_settings
+from tests.inprocess import run_advisor
 
 AWS_KEY = "AKIAZ3MHN7QWERTY5XVB"
 DIFF = f'''diff --git a/app/keys.py b/app/keys.py
@@ -34,17 +34,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str | None =
         monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
     if stdin is not None and monkeypatch is not None:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    old = sys.argv
-    sys.argv = ["advisor", "security-review", *argv]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = old
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_advisor(capsys, "security-review", *argv)
 
 
 def nothing_recorded() -> bool:

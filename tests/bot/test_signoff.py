@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from advisor.webhook.events import SignOffJob
 from advisor.webhook.handlers import NOTHING_PENDING, USAGE, BotHandlers
 from advisor.webhook.signoff import PullRequestSignOff, parse_command
 from governance.audit import AuditFilter
+from governance.db import utc_now
 from governance.errors import NotAuthorized
 from governance.reports import Decision
 from graphs.requests import SignOffDecision
@@ -24,9 +26,19 @@ from tests.replay import replayer
 REPO = "https://api.github.com/repos/acme/shop"
 
 
-def job(commenter: str, body: str, kind: str = "User") -> SignOffJob:
+_COMMENTS = itertools.count(1)
+
+
+def job(commenter: str, body: str, kind: str = "User", *, written: str | None = None,
+        edited: str | None = None, comment_id: int | None = None,
+        delivery: str | None = None) -> SignOffJob:
+    """A comment written now (unless ``written`` says when), received now."""
+    number = comment_id or next(_COMMENTS)
+    now = utc_now()
     return SignOffJob(repo="acme/shop", number=207, commenter=commenter, commenter_type=kind,
-                      comment_id=1, body=body, delivery="d-1")
+                      comment_id=number, body=body, delivery=delivery or f"d-{number}",
+                      created_at=written or now, updated_at=edited or written or now,
+                      received_at=now)
 
 
 @pytest.fixture

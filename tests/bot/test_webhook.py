@@ -1,4 +1,5 @@
-"""The webhook server: every refusal answers the right status and processes nothing."""
+"""The webhook server: every refusal answers the right status and processes nothing;
+what is accepted is persisted first and processed once."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from pydantic import SecretStr
 from advisor.context import open_controls
 from advisor.settings import load_settings
 from advisor.webhook import WebhookConfig, create_app, sign
-from advisor.webhook.app import dispatcher
-from advisor.webhook.deliveries import DeliveryLog
-from advisor.webhook.events import ReviewJob, SignOffJob
+from advisor.webhook.events import ReviewJob, SignOffJob, job_of
 from advisor.webhook.handlers import BotHandlers
 from advisor.webhook.logs import JsonFormatter
-from advisor.webhook.work import WorkQueue
+from advisor.webhook.queue import Claim
+from advisor.webhook.server import delivery_queue
+from advisor.webhook.work import QueueRunner
 from governance.controls import Controls
 from graphs.security_review import ReviewContext
 from tests.bot.conftest import Wiring
@@ -37,10 +38,13 @@ def pull_request_payload(action: str = "opened", number: int = 207, draft: bool 
             "pull_request": {"number": number, "draft": draft, "head": {"sha": "a" * 40}}}
 
 
-def comment_payload(body: str) -> dict[str, Any]:
+def comment_payload(body: str, comment_id: int = 9, created_at: str = "2026-05-04T10:00:00Z",
+                    updated_at: str | None = None) -> dict[str, Any]:
     return {"action": "created", "repository": {"full_name": "acme/shop"},
             "issue": {"number": 207, "pull_request": {"url": "x"}},
-            "comment": {"id": 9, "body": body, "user": {"login": "grace", "type": "User"}}}
+            "comment": {"id": comment_id, "body": body,
+                        "user": {"login": "grace", "type": "User"},
+                        "created_at": created_at, "updated_at": updated_at or created_at}}
 
 
 def headers(body: bytes, event: str = "pull_request", delivery: str = "d-1",
@@ -69,12 +73,16 @@ def controls(home: Any) -> Controls:
 
 
 class Server:
-    def __init__(self, controls: Controls, recorder: Recorder, **config: Any) -> None:
+    def __init__(self, controls: Controls, recorder: Any, **config: Any) -> None:
         values = {"max_body_bytes": 4096, "queue_size": 2, "workers": 1, **config}
-        self.queue = WorkQueue(values.pop("queue_size"), values.pop("workers"))
-        self.deliveries = DeliveryLog(controls.store)
-        self.app = create_app(WebhookConfig(secret=SecretStr(SECRET), **values),
-                              self.deliveries, self.queue, recorder)
+        self.config = WebhookConfig(secret=SecretStr(SECRET), **values)
+        self.deliveries = delivery_queue(controls, self.config)
+
+        def handle(claim: Claim) -> None:
+            recorder(job_of(claim.event, claim.job))
+
+        self.queue = QueueRunner(self.deliveries, handle, self.config.workers, poll_s=0.05)
+        self.app = create_app(self.config, self.deliveries, self.queue)
 
     def post(self, client: TestClient, payload: Any, **kw: Any) -> Any:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -203,8 +211,8 @@ def test_a_replayed_delivery_is_409_even_after_a_restart(controls: Controls, cli
                                                          recorder: Recorder) -> None:
     payload = pull_request_payload()
     assert server.post(client, payload).status_code == 202
-    assert server.post(client, payload).status_code == 409
     server.queue.drain()
+    assert server.post(client, payload).status_code == 409  # completed: a replay
     assert len(recorder.jobs) == 1
     restarted = Server(controls, recorder)
     with TestClient(restarted.app) as again:
@@ -212,38 +220,71 @@ def test_a_replayed_delivery_is_409_even_after_a_restart(controls: Controls, cli
     assert len(recorder.jobs) == 1
 
 
-def test_a_full_queue_is_503_and_may_be_redelivered(client: TestClient, server: Server,
-                                                    recorder: Recorder) -> None:
+def test_a_full_backlog_is_503_and_may_be_redelivered(client: TestClient, server: Server,
+                                                      recorder: Recorder) -> None:
     recorder.release.clear()
     payload = pull_request_payload()
     assert server.post(client, payload, delivery="d-1").status_code == 202
     assert recorder.started.wait(5)  # the one worker is busy with d-1
     assert server.post(client, payload, delivery="d-2").status_code == 202
-    assert server.post(client, payload, delivery="d-3").status_code == 202
-    full = server.post(client, payload, delivery="d-4")
+    full = server.post(client, payload, delivery="d-3")  # two queued or running: the cap
     assert full.status_code == 503 and full.headers["Retry-After"] == "30"
-    assert server.deliveries.status("d-4") == "busy"
+    assert server.deliveries.status("d-3") is None  # not recorded: GitHub redelivers
     recorder.release.set()
     server.queue.drain()
-    assert [j.delivery for j in recorder.jobs] == ["d-1", "d-2", "d-3"]
-    assert server.post(client, payload, delivery="d-4").status_code == 202  # redelivered
+    assert [j.delivery for j in recorder.jobs] == ["d-1", "d-2"]
+    assert server.post(client, payload, delivery="d-3").status_code == 202  # redelivered
     server.queue.drain()
-    assert recorder.jobs[-1].delivery == "d-4"
+    assert recorder.jobs[-1].delivery == "d-3"
 
 
-def test_a_failing_job_does_not_stop_the_worker(controls: Controls) -> None:
+def test_a_failing_job_does_not_stop_the_worker_and_may_be_redelivered(
+        controls: Controls) -> None:
     calls: list[str] = []
 
     def explode(job: ReviewJob | SignOffJob) -> None:
         calls.append(job.delivery)
-        raise RuntimeError("boom")
+        if len(calls) <= 2:
+            raise RuntimeError("boom")
 
-    server = Server(controls, explode)  # type: ignore[arg-type]
+    server = Server(controls, explode)
     with TestClient(server.app) as client:
         server.post(client, pull_request_payload(), delivery="d-1")
         server.post(client, pull_request_payload(), delivery="d-2")
         server.queue.drain()
-    assert calls == ["d-1", "d-2"]
+        assert server.deliveries.status("d-1") == "failed"
+        # GitHub's "Redeliver" of a delivery that never completed is accepted...
+        again = server.post(client, pull_request_payload(), delivery="d-1")
+        assert (again.status_code, again.json()["status"]) == (
+            202, "queued (redelivery of a delivery that did not complete)")
+        server.queue.drain()
+    assert calls == ["d-1", "d-2", "d-1"]
+    assert server.deliveries.status("d-1") == "done"
+
+
+def test_a_redelivery_of_queued_work_is_accepted_and_processed_once(
+        client: TestClient, server: Server, recorder: Recorder) -> None:
+    recorder.release.clear()
+    payload = pull_request_payload()
+    assert server.post(client, payload, delivery="d-1").status_code == 202
+    assert recorder.started.wait(5)
+    again = server.post(client, payload, delivery="d-1")  # still running
+    assert (again.status_code, again.json()["status"]) == (
+        202, "already queued (redelivery of a delivery not yet complete)")
+    recorder.release.set()
+    server.queue.drain()
+    assert [j.delivery for j in recorder.jobs] == ["d-1"]
+
+
+def test_nesting_past_the_limit_is_400_never_500(controls: Controls, recorder: Recorder) -> None:
+    server = Server(controls, recorder, max_body_bytes=1_000_000)
+    with TestClient(server.app, raise_server_exceptions=False) as client:
+        for depth in (65, 200_000):
+            body = b'{"action": "opened", "x": ' + b"[" * depth + b"]" * depth + b"}"
+            answer = client.post(URL, content=body, headers=headers(body))
+            assert (answer.status_code, answer.json()["status"]) == (
+                400, "body nested too deeply"), depth
+        _refused(server, recorder, 400)
 
 
 def test_logs_are_json_and_carry_no_secrets(client: TestClient, server: Server,
@@ -265,8 +306,9 @@ def test_a_delivery_runs_the_real_review_end_to_end(ctx: ReviewContext, wiring: 
                                                     controls: Controls) -> None:
     handlers = BotHandlers(ctx, lambda _installation: wiring.services())
     server = Server(ctx.controls, Recorder())
+    server.queue = QueueRunner(server.deliveries, handlers.handle, 1, poll_s=0.05)
     server.app = create_app(WebhookConfig(secret=SecretStr(SECRET)), server.deliveries,
-                            server.queue, dispatcher(handlers.review, handlers.signoff))
+                            server.queue)
     with replayer("github_bot").use_cassette("planted_pr.yaml"), \
             TestClient(server.app) as client:
         assert server.post(client, pull_request_payload()).status_code == 202

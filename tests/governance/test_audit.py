@@ -20,7 +20,7 @@ AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
 
 @pytest.fixture
 def audit(store_url: str) -> AuditLog:
-    log = AuditLog(Store.open(store_url), redact=Redactor().redact_data)
+    log = AuditLog(Store.initialise(store_url)[0], redact=Redactor().redact_data)
     for i in range(1, 6):
         log.append("alice", "test.event", f"subject-{i}", {"n": i})
     return log
@@ -153,7 +153,7 @@ def test_expect_head_accepts_a_head_that_was_extended(audit: AuditLog) -> None:
 
 
 def test_payloads_are_redacted_before_they_are_stored(store_url: str) -> None:
-    log = AuditLog(Store.open(store_url), redact=Redactor().redact_data)
+    log = AuditLog(Store.initialise(store_url)[0], redact=Redactor().redact_data)
     entry = log.append(
         "alice", "test.secret", "pr-1", {"note": f"key {AWS_KEY} by jane.doe@example.com"}
     )
@@ -170,7 +170,7 @@ def test_payloads_are_redacted_before_they_are_stored(store_url: str) -> None:
 
 
 def test_append_many_is_atomic_and_ordered(store_url: str) -> None:
-    log = AuditLog(Store.open(store_url), redact=lambda v: (v, {}))
+    log = AuditLog(Store.initialise(store_url)[0], redact=lambda v: (v, {}))
     events = [
         AuditEvent(actor="agent:security", action="recommendation", subject=f"f{i}")
         for i in range(3)
@@ -198,7 +198,7 @@ def _append_from_process(url: str, writer: str, count: int) -> None:
 
 
 def test_two_processes_appending_keep_one_linear_chain(store_url: str) -> None:
-    Store.open(store_url)  # create the schema before the race
+    Store.initialise(store_url)  # create the schema before the race
     ctx = multiprocessing.get_context("spawn")
     workers = [
         ctx.Process(target=_append_from_process, args=(store_url, name, 500))
@@ -223,7 +223,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     from governance.errors import SchemaTooNew
 
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    store = Store.open(url)
+    store, _ = Store.initialise(url)
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE advisor_schema_version SET version = 99"))
     with pytest.raises(SchemaTooNew, match="newer advisor"):

@@ -17,7 +17,7 @@ ROLES = RoleBook(roles={"admin": ["ada"], "release-approver": ["rita"]})
 
 
 def make_switch(url: str, env: str | None = None) -> KillSwitch:
-    store = Store.open(url)
+    store = Store.open(url, auto_init=True)  # first use creates it
     return KillSwitch(store, AuditLog(store, redact=lambda v: (v, {})), ROLES, env)
 
 
@@ -76,7 +76,7 @@ def test_changes_are_audited_with_actor_and_reason(switch: KillSwitch) -> None:
 
 
 def test_a_bot_is_never_admin_even_if_listed(store_url: str) -> None:
-    store = Store.open(store_url)
+    store, _ = Store.initialise(store_url)
     roles = RoleBook(roles={"admin": ["agent:security", "ada"]})
     switch = KillSwitch(store, AuditLog(store, redact=lambda v: (v, {})), roles)
     with pytest.raises(NotAuthorized):
@@ -141,3 +141,9 @@ def test_unreachable_database_fails_closed(tmp_path: Path) -> None:
     (tmp_path / "ks.db").mkdir()  # now a directory: SQLite cannot open it
     with pytest.raises(KillSwitchEngaged, match="unreadable"):
         switch.ensure_allowed()
+
+
+def test_sqlite_reads_the_store_at_every_check(tmp_path: Path) -> None:
+    switch = make_switch(f"sqlite:///{tmp_path / 'ks.db'}")
+    switch.ensure_allowed()
+    assert switch._watcher is None  # no listener: a local file read is cheap enough

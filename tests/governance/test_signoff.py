@@ -23,7 +23,7 @@ ROLES = RoleBook(
 
 @pytest.fixture
 def signoff(store_url: str) -> SignOff:
-    store = Store.open(store_url)
+    store, _ = Store.initialise(store_url)
     return SignOff(ReportRegistry(store, AuditLog(store)), ROLES)
 
 
@@ -75,7 +75,7 @@ def test_wrong_role_is_refused_and_audited(signoff: SignOff, kind: str, actor: s
 
 @pytest.mark.parametrize("bot", ["agent:security", "agent:advisor", "release-risk-advisor[bot]"])
 def test_a_bot_never_signs_off(store_url: str, bot: str) -> None:
-    store = Store.open(store_url)
+    store, _ = Store.initialise(store_url)
     roles = RoleBook(roles={"release-approver": [bot]})  # even when misconfigured
     signoff = SignOff(ReportRegistry(store, AuditLog(store)), roles)
     report_id = register(signoff)

@@ -83,7 +83,7 @@ def test_release_command_renders_with_the_configured_redactor(
     from governance.redact import Redactor
     from render.release import render_terminal
 
-    literal = '"VThYJyp6lBcgQFqAiABDQsaJsqGwodqbTEPcwHgq"'
+    literal = '"VThYJyp6lBcgQFqAiABDQsaJsqGwodqbTEPc"'
     report = sample.release_report(summary=f"Rotate blob = {literal} today.")
     state = {"status": "awaiting_signoff", "report": report.model_dump(mode="json")}
     console = Console(record=True, width=200)
