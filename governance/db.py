@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DatabaseError,
     DBAPIError,
     InterfaceError,
     NoSuchModuleError,
@@ -43,6 +44,8 @@ from sqlalchemy.exc import (
 from governance.errors import SchemaTooNew, StoreUnavailable
 
 SCHEMA_VERSION = 1
+# The stores the advisor is built and tested on; any other URL is refused up front.
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 KILL_SWITCH_SCOPES = (
     "global",
     "publishing",
@@ -174,7 +177,10 @@ class Store:
     def open(cls, url: str) -> Store:
         """Connect, create the schema on first use, refuse a newer schema."""
         store = cls(_create_engine(url))
-        store.ensure_schema()
+        try:
+            store.ensure_schema()
+        except DatabaseError as exc:  # e.g. a file that is not a SQLite database
+            raise _unavailable(store, exc) from exc
         return store
 
     @property
@@ -246,12 +252,18 @@ def _create_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreUnavailable(f"invalid database URL: {exc}") from exc
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise StoreUnavailable(
+            f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: use "
+            "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB"
+        )
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(url, parsed.database)
         return create_engine(url, pool_pre_ping=True, connect_args=_postgres_connect_args(parsed))
-    except (NoSuchModuleError, SQLAlchemyError) as exc:
-        raise StoreUnavailable(f"cannot use database URL {parsed!r}: {exc}") from exc
+    except (NoSuchModuleError, SQLAlchemyError, ImportError) as exc:  # e.g. a missing driver
+        shown = parsed.render_as_string(hide_password=True)
+        raise StoreUnavailable(f"cannot use database URL {shown!r}: {_first_line(exc)}") from exc
 
 
 def _postgres_connect_args(parsed: Any) -> dict[str, Any]:
@@ -260,7 +272,13 @@ def _postgres_connect_args(parsed: Any) -> dict[str, Any]:
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot create the data directory {folder}: {exc.strerror or exc}"
+            ) from exc
     engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -282,5 +300,10 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
 
 
 def _unavailable(store: Store, exc: DBAPIError) -> StoreUnavailable:
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    reason = _first_line(exc.orig) if exc.orig else type(exc).__name__
     return StoreUnavailable(f"database {store.display_url} is unavailable: {reason}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

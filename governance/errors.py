@@ -19,11 +19,16 @@ class ConfigError(GovernanceError):
     """A configuration file is missing, malformed or names something unknown."""
 
 
-class NotAuthorized(GovernanceError):
+class Refused(GovernanceError):
+    """The controls said no: a kill switch, a missing role, separation of duties, a report
+    that can no longer be decided. The input was understood; the action is not allowed."""
+
+
+class NotAuthorized(Refused):
     """The identity lacks the role, or separation of duties forbids the action."""
 
 
-class KillSwitchEngaged(GovernanceError):
+class KillSwitchEngaged(Refused):
     """A kill switch stops this action (or its state cannot be read: fail closed)."""
 
     def __init__(self, scope: str, reason: str) -> None:
@@ -36,7 +41,7 @@ class UnknownReport(GovernanceError):
     """No report has that id."""
 
 
-class AlreadyDecided(GovernanceError):
+class AlreadyDecided(Refused):
     """The report is no longer pending sign-off; a decided report never changes."""
 
 
