@@ -19,3 +19,8 @@ class ReadOnlyViolation(ConnectorError):
         )
         self.source = source
         self.operation = operation
+
+
+class SnapshotError(ConnectorError):
+    """A snapshot file cannot be trusted or read (kept here, beside the other connector
+    errors, so a caller can tell it apart without loading the snapshot models)."""
