@@ -13,9 +13,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from pydantic import BaseModel
 
+from governance.errors import GovernanceError
 from graphs.checkpoint import open_checkpointer
 from graphs.context import GraphContext
-from graphs.portfolio_summary import build_portfolio_graph
+from graphs.portfolio_summary import build_portfolio_graph, publish_again
 from graphs.release_report import build_release_graph
 from graphs.requests import SignOffDecision
 from graphs.security_review import (
@@ -23,12 +24,20 @@ from graphs.security_review import (
     SecurityReviewRequest,
     SecurityReviewState,
     build_security_review_graph,
+    post_again,
     subject_of,
 )
 from graphs.state import RunState
 
 GraphBuilder = Callable[[], StateGraph[Any, Any, Any, Any]]
 Progress = Callable[[str, dict[str, Any]], None]
+Republish = Callable[[Any, GraphContext], "dict[str, Any] | None"]
+# Per kind: what publishing an approved report again does, and the graph's last node (the
+# retry is written to the thread as if that node had run again).
+_REPUBLISH: dict[str, tuple[Republish, str]] = {
+    "portfolio": (publish_again, "publish"),
+    KIND: (post_again, "refresh"),
+}
 
 
 def builders() -> dict[str, GraphBuilder]:
@@ -103,3 +112,23 @@ def thread_state(kind: str, ctx: GraphContext, run_id: str) -> tuple[RunState, t
         config: RunnableConfig = {"configurable": {"thread_id": run_id}}
         snapshot = graph.get_state(config)
         return cast(RunState, snapshot.values), tuple(snapshot.next)
+
+
+def republish(kind: str, ctx: GraphContext, run_id: str, actor: str) -> RunState | None:
+    """Publish an approved report's finished run again, as ``actor``; the thread records
+    the outcome. None when the run never asked to publish. The caller checks the approval
+    and the kill switch first."""
+    if kind not in _REPUBLISH:
+        return None
+    again, last_node = _REPUBLISH[kind]
+    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
+    with compiled(kind, ctx) as graph:
+        snapshot = graph.get_state(config)
+        if snapshot.next:
+            raise GovernanceError(f"run {run_id} has not finished (it waits at "
+                                  f"{', '.join(snapshot.next)}): nothing to publish again")
+        update = again({**snapshot.values, "actor": actor}, ctx)
+        if update is None:
+            return None
+        graph.update_state(config, update, as_node=last_node)
+        return cast(RunState, graph.get_state(config).values)

@@ -503,14 +503,48 @@ def refresh(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Updat
     ctx = resolve(runtime.context)
     decision = state.get("decision") or {}
     report = {**state["report"], "decision_comment": decision.get("comment")}
-    request, posting = request_of(state), state.get("posting", {})
-    if not request.post or not posting.get("summary_comment_id"):
+    request = request_of(state)
+    if not request.post:
         return {"report": report}
+    return {**_post_decided(state, ctx, request, report), "report": report}
+
+
+def post_again(state: SecurityReviewState, ctx: GraphContext) -> Update | None:
+    """``advisor publish``: the decided review on the PR once more, on the record as
+    ``state["actor"]``; None if the run never asked to post."""
+    request = request_of(state)
+    if not request.post:
+        return None
+    return _post_decided(state, ctx, request, state["report"])
+
+
+def _post_decided(state: SecurityReviewState, ctx: GraphContext,
+                  request: SecurityReviewRequest, report: dict[str, Any]) -> Update:
+    """Update the summary comment, or post the whole review if the first post never got
+    there. A post that does not happen is on the run: ``approved · publish failed (why)``."""
     shown = SecurityReviewReport.model_validate(report)
-    moved = posting.get("moved", [])
-    update = _post_with(state, ctx, request,
-                        lambda client, config: refresh_summary(client, shown, config, moved))
-    return {**update, "report": report}
+    posting = state.get("posting", {})
+    decided = RunStatus(ctx.controls.registry.get(state["report_id"]).status.value)
+    try:
+        _publish_gate(ctx)()
+    except KillSwitchEngaged as exc:
+        ctx.controls.runs.update(state["run_id"], decided, detail=f"publish blocked ({exc})")
+        return {**_skipped(state, ctx, f"posting skipped: {exc}", posting),
+                "status": "halted", "halt_reason": str(exc)}
+    if posting.get("summary_comment_id"):
+        moved = posting.get("moved", [])
+        update = _post_with(state, ctx, request,
+                            lambda client, config: refresh_summary(client, shown, config, moved))
+    else:
+        files = PullRequest.model_validate(state["pull"]).files
+        update = _post_with(state, ctx, request,
+                            lambda client, config: post_review(client, shown, files, config))
+    notice = update.get("posting", {}).get("notice")
+    if notice:
+        ctx.controls.runs.update(state["run_id"], decided, detail=f"publish failed ({notice})")
+        return {**update, "status": "publish_failed", "halt_reason": notice}
+    ctx.controls.runs.update(state["run_id"], decided, detail="")
+    return {**update, "status": decided.value}
 
 
 # -- the graph ------------------------------------------------------------------------------

@@ -3,38 +3,60 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from advisor.commands.common import console, controls
+from advisor.commands.common import Column, console, controls, print_json, print_table
+from advisor.commands.governance_cmds import REPORT_KINDS
+from advisor.commands.inputs import LIST_FORMATS, LimitOption, ListFormatOption, one_of
+
+if TYPE_CHECKING:
+    from governance.runs import RunRecord
 
 app = typer.Typer(help="Graph runs (threads) and their state.", no_args_is_help=True)
+RUN_STATUSES = ("running", "pending_signoff", "approved", "rejected", "published", "halted",
+                "failed")  # governance.runs.RunStatus
+
+
+def status_text(record: RunRecord) -> str:
+    """``approved · publish failed (reason)``: the status, and what became of publishing."""
+    if record.detail and record.status.value in ("approved", "rejected"):
+        return f"{record.status.value} · {record.detail}"
+    return record.status.value
 
 
 @app.command("list")
 def runs_list(
-    kind: Annotated[str | None, typer.Option(help="release, security-review or portfolio.")] = None,
-    status: Annotated[str | None, typer.Option(help="e.g. pending_signoff, halted.")] = None,
-    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    kind: Annotated[str | None, typer.Option(
+        metavar="KIND", help=f"Only this kind: {', '.join(REPORT_KINDS)}.")] = None,
+    status: Annotated[str | None, typer.Option(
+        metavar="STATUS", help=f"Only this status: {', '.join(RUN_STATUSES)}.")] = None,
+    limit: LimitOption = 50,
+    format: ListFormatOption = "table",
 ) -> None:
     """List runs, newest first."""
+    one_of(kind, REPORT_KINDS, "--kind")
+    one_of(status, RUN_STATUSES, "--status")
+    one_of(format, LIST_FORMATS, "--format")
     records = controls().runs.list(kind=kind, status=status, limit=limit)
-    if not records:
-        console.print("No runs.")
-        return
-    table = Table("run id", "kind", "subject", "status", "report", "by", "updated (UTC)")
-    for r in records:
-        table.add_row(
-            r.run_id, r.kind, r.subject, r.status.value, r.report_id or "", r.actor, r.updated_at
-        )
-    console.print(table)
+    if format == "json":
+        print_json([r.model_dump(mode="json") for r in records])
+    elif not records:
+        typer.echo("No runs.")
+    else:
+        print_table(
+            [Column("run id", key=True), Column("kind", drop=3), Column("subject", drop=2),
+             Column("status"), Column("report", key=True), Column("by", drop=4),
+             Column("updated (UTC)", drop=5)],
+            [[r.run_id, r.kind, r.subject, status_text(r), r.report_id or "", r.actor,
+              r.updated_at] for r in records])
 
 
 @app.command("show")
-def runs_show(run_id: Annotated[str, typer.Argument(help="Run (thread) id.")]) -> None:
-    """Show a run's record and its checkpointed graph state."""
+def runs_show(run_id: Annotated[str, typer.Argument(
+        metavar="RUN_ID", help="Run (thread) id.")]) -> None:
+    """Show a run's record and its checkpointed graph state, as JSON."""
     from advisor.context import graph_context
     from advisor.settings import load_settings
     from graphs.runner import builders, thread_state

@@ -199,11 +199,15 @@ def test_commands_parse(body: str, decision: Decision, reason: str) -> None:
 
 def test_advisor_signoff_from_the_cli_resumes_without_github(
         reviewed: dict[str, Any], ctx: ReviewContext) -> None:
-    """``advisor signoff`` resumes with a plain context: no token here, posting is skipped."""
+    """``advisor signoff`` resumes with a plain context: no token here, so the decided
+    review cannot reach the PR, and the run says so (``advisor publish`` retries)."""
     ctx.controls.signoff.decide(reviewed["report_id"], "security-lead", Decision.APPROVE, "ok")
     plain = graph_context(load_settings(), ctx.controls)
     answer = SignOffDecision(report_id=reviewed["report_id"], decision="approve",
                              decided_by="security-lead", comment="ok")
     state = resume_run(KIND, plain, reviewed["run_id"], answer)
-    assert state["status"] == "approved"
+    assert state["status"] == "publish_failed"
     assert "no GitHub credential" in state["posting"]["notice"]
+    assert "no GitHub credential" in state["halt_reason"]
+    run = ctx.controls.runs.get(reviewed["run_id"])
+    assert run.status.value == "approved" and run.detail.startswith("publish failed (")
