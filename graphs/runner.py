@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import StateGraph
@@ -16,33 +17,43 @@ from pydantic import BaseModel
 from governance.errors import GovernanceError
 from graphs.checkpoint import open_checkpointer
 from graphs.context import GraphContext
-from graphs.portfolio_summary import build_portfolio_graph, publish_again
-from graphs.release_report import build_release_graph
 from graphs.requests import SignOffDecision
-from graphs.security_review import (
-    KIND,
-    SecurityReviewRequest,
-    SecurityReviewState,
-    build_security_review_graph,
-    post_again,
-    subject_of,
-)
 from graphs.state import RunState
+
+if TYPE_CHECKING:
+    from graphs.security_review import SecurityReviewRequest, SecurityReviewState
 
 GraphBuilder = Callable[[], StateGraph[Any, Any, Any, Any]]
 Progress = Callable[[str, dict[str, Any]], None]
 Republish = Callable[[Any, GraphContext], "dict[str, Any] | None"]
+SECURITY_REVIEW = "security-review"  # graphs.security_review.KIND
+
+# Each graph's module loads when a run of its kind needs it: a security review does not
+# pay for the portfolio graph's Confluence client.
+_GRAPHS = {
+    "release": "graphs.release_report:build_release_graph",
+    SECURITY_REVIEW: "graphs.security_review:build_security_review_graph",
+    "portfolio": "graphs.portfolio_summary:build_portfolio_graph",
+}
 # Per kind: what publishing an approved report again does, and the graph's last node (the
 # retry is written to the thread as if that node had run again).
-_REPUBLISH: dict[str, tuple[Republish, str]] = {
-    "portfolio": (publish_again, "publish"),
-    KIND: (post_again, "refresh"),
+_REPUBLISH = {
+    "portfolio": ("graphs.portfolio_summary:publish_again", "publish"),
+    SECURITY_REVIEW: ("graphs.security_review:post_again", "refresh"),
 }
 
 
+def _load(target: str) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def builders() -> dict[str, GraphBuilder]:
-    return {"release": build_release_graph, "security-review": build_security_review_graph,
-            "portfolio": build_portfolio_graph}
+    """Kind → graph builder; each imports its graph's module when called."""
+    def builder(target: str) -> GraphBuilder:
+        return lambda: cast(StateGraph[Any, Any, Any, Any], _load(target)())
+
+    return {kind: builder(target) for kind, target in _GRAPHS.items()}
 
 
 @contextmanager
@@ -80,8 +91,11 @@ def start_security_review(
     run_id: str | None = None,
 ) -> SecurityReviewState:
     """A security review until the sign-off interrupt (or the end)."""
-    state = start_run(KIND, ctx, request, actor, progress, run_id, subject=subject_of(request))
-    return cast(SecurityReviewState, state)
+    from graphs.security_review import subject_of
+
+    state = start_run(SECURITY_REVIEW, ctx, request, actor, progress, run_id,
+                      subject=subject_of(request))
+    return cast("SecurityReviewState", state)
 
 
 def resume_run(
@@ -120,7 +134,8 @@ def republish(kind: str, ctx: GraphContext, run_id: str, actor: str) -> RunState
     and the kill switch first."""
     if kind not in _REPUBLISH:
         return None
-    again, last_node = _REPUBLISH[kind]
+    target, last_node = _REPUBLISH[kind]
+    again: Republish = _load(target)
     config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     with compiled(kind, ctx) as graph:
         snapshot = graph.get_state(config)

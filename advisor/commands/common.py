@@ -6,7 +6,6 @@ and ``advisor --help`` imports every command module.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 Progress = Callable[[str, dict[str, Any]], None]
 
 
-@functools.cache
 def _stdout_console() -> Console:
     from rich.console import Console
 
@@ -34,7 +32,8 @@ def _stdout_console() -> Console:
 
 
 class _LazyConsole:
-    """Stands in for the rich console until something is printed (rich loads then)."""
+    """Stands in for a rich console: rich loads when something is printed, and each print
+    sees the stdout and terminal width of that moment."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(_stdout_console(), name)
