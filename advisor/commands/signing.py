@@ -19,7 +19,7 @@ def who_decides(roles: RoleBook, kind: str, actor: str, roles_file: Path) -> str
     """The role a ``kind`` report needs, who holds it, and where that is written."""
     role = roles.role_for_kind(kind)
     holders = [h for h in roles.roles.get(role, []) if not roles.is_bot(h)]
-    where = f"roles file {roles_file}; ADVISOR_ROLES_FILE points elsewhere"
+    where = f"roles come from {roles_file}; ADVISOR_ROLES_FILE names another file"
     if roles.has_role(actor, role):
         return f"Deciding needs the '{role}' role, which you ({actor}) hold ({where})."
     if not holders:
