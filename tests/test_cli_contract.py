@@ -9,24 +9,16 @@ a corrupt database, a huge integer. Each case runs the real command line in-proc
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from advisor.cli import main
 from advisor.context import open_controls
 from advisor.settings import load_settings
+from tests.cli import ROLES, run_cli
 
-ROLES = """\
-roles:
-  admin: [ada]
-  release-approver: [rita]
-  security-reviewer: [sam]
-  portfolio-approver: [paula]
-"""
 DIFF = """\
 diff --git a/app/db.py b/app/db.py
 new file mode 100644
@@ -284,18 +276,6 @@ CASES.update({
 })
 
 
-def run_advisor(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                argv: list[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["advisor", *argv])
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture(autouse=True)
 def never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
     """A serve case that got past its checks would block on a port: fail it instead."""
@@ -319,7 +299,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_recorded(
     with monkeypatch.context() as patched:  # the environment of this one command
         for key, value in bad.env.items():
             patched.setenv(key, value.format(**world.names))
-        code, _, err = run_advisor(patched, capsys, world.fill(bad.argv))
+        code, _, err = run_cli(patched, capsys, *world.fill(bad.argv))
     lines = err.strip().splitlines()
     assert (code, len(lines)) == (2, 1), err
     assert lines[0].startswith("advisor: error: "), err
@@ -358,7 +338,7 @@ def test_the_seeded_store_verifies_after_every_kind_of_refusal(
         capsys: pytest.CaptureFixture[str]) -> None:
     """What the table's cases leave behind is a chain that still verifies."""
     for name in ("release-report --format pdf", "audit show huge", "signoff both decisions"):
-        run_advisor(monkeypatch, capsys, world.fill(CASES[name].argv))
-    code, out, _ = run_advisor(monkeypatch, capsys, ["audit", "verify"])
+        run_cli(monkeypatch, capsys, *world.fill(CASES[name].argv))
+    code, out, _ = run_cli(monkeypatch, capsys, "audit", "verify")
     assert code == 0 and "chain intact" in out
 

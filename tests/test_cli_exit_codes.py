@@ -8,29 +8,22 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from advisor.cli import app, main
+from advisor.cli import app
 from advisor.context import open_controls
 from advisor.errors import EXIT_CODES, ExitCode
 from advisor.settings import load_settings
 from governance.audit import AuditFilter
 from graphs.context import GraphContext
 from publishers.confluence import ConfluencePublisher
+from tests.cli import ROLES, run_cli
 from tests.portfolio.sample import SITE, TITLE, FakeConfluence, snapshot_file
 
 ROOT = Path(__file__).resolve().parent.parent
-ROLES = """\
-roles:
-  admin: [ada]
-  release-approver: [rita]
-  security-reviewer: [sam]
-  portfolio-approver: [paula]
-"""
 CONFLUENCE = {"CONFLUENCE_URL": "https://acme.atlassian.net", "CONFLUENCE_EMAIL": "bot@acme.test",
               "CONFLUENCE_API_TOKEN": "not-a-real-token"}
 
@@ -52,14 +45,7 @@ def as_user(monkeypatch: pytest.MonkeyPatch, login: str) -> None:
 
 def advisor(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
             *argv: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["advisor", *argv])
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(monkeypatch, capsys, *argv)
 
 
 def one_line(err: str) -> str:

@@ -14,8 +14,7 @@ from advisor.commands.common import (
     console,
     controls,
     normalise_timestamp,
-    print_json,
-    print_table,
+    show_listing,
 )
 from advisor.commands.inputs import (
     LIST_FORMATS,
@@ -54,15 +53,12 @@ def list_entries(
             AuditFilter(action=action, actor=actor), newest_first=True, limit=limit
         )
     )[::-1]
-    if format == "json":
-        print_json([entry.to_export() for entry in entries])
-    elif not entries:
-        typer.echo("The audit log is empty.")
-    else:
-        print_table(
-            [Column("seq", key=True), Column("time (UTC)", drop=2), Column("actor", drop=1),
-             Column("action", key=True), Column("subject", key=True)],
-            [[str(e.seq), e.ts, e.actor, e.action, e.subject] for e in entries])
+    show_listing(
+        format, entries, "The audit log is empty.",
+        [Column("seq", key=True), Column("time (UTC)", drop=2), Column("actor", drop=1),
+         Column("action", key=True), Column("subject", key=True)],
+        lambda e: [str(e.seq), e.ts, e.actor, e.action, e.subject],
+        lambda e: e.to_export())
 
 
 @app.command()

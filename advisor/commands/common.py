@@ -98,6 +98,17 @@ def _needed(columns: Sequence[Column], rows: Sequence[Sequence[str]], shown: lis
         else min(_NARROWEST, _longest(columns[i], rows, i)) for i in shown)
 
 
+def show_listing(format: str, rows: Sequence[Any], empty: str, columns: Sequence[Column],
+                 cells: Callable[[Any], list[str]], as_json: Callable[[Any], Any]) -> None:
+    """A listing command's output: JSON for scripts, else a table (or ``empty``)."""
+    if format == "json":
+        print_json([as_json(row) for row in rows])
+    elif not rows:
+        typer.echo(empty)
+    else:
+        print_table(columns, [cells(row) for row in rows])
+
+
 def print_json(records: Any) -> None:
     """Plain JSON on stdout for scripts: no colour, no wrapping, one document."""
     typer.echo(json.dumps(records, ensure_ascii=False, indent=2))

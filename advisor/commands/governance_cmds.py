@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from advisor.commands.common import Column, console, controls, print_json, print_table
+from advisor.commands.common import Column, console, controls, show_listing
 from advisor.commands.inputs import LIST_FORMATS, LimitOption, ListFormatOption, one_of
 from advisor.commands.signing import report_outcome, roles_file, who_decides
 from advisor.errors import CommandRefused, UsageError
@@ -30,6 +30,8 @@ AgentOption = Annotated[str | None, typer.Option(
 PublishingOption = Annotated[bool, typer.Option("--publishing", help="The publishing switch.")]
 ReasonOption = Annotated[str, typer.Option(
     "--reason", metavar="TEXT", help="Why (recorded in the audit log).")]
+KindOption = Annotated[str | None, typer.Option(
+    metavar="KIND", help=f"Only this kind: {', '.join(REPORT_KINDS)}.")]
 ReportIdArgument = Annotated[str, typer.Argument(metavar="REPORT_ID", help="The report's id.")]
 
 
@@ -83,22 +85,19 @@ def switch_status(agent: AgentOption = None, publishing: PublishingOption = Fals
     wanted = {"global", _scope(agent, publishing)}
     one_of(format, LIST_FORMATS, "--format")
     states = controls().kill_switch.status()
-    if format == "json":
-        print_json([s.model_dump(mode="json") for s in states])
-    else:
-        print_table(
-            [Column("switch", key=True), Column("state"), Column("reason", drop=2),
-             Column("changed by", drop=1), Column("changed at (UTC)", drop=3)],
-            [[s.scope, "ON" if s.engaged else "off", s.reason, s.changed_by, s.changed_at]
-             for s in states])
+    show_listing(
+        format, states, "No switches.",
+        [Column("switch", key=True), Column("state"), Column("reason", drop=2),
+         Column("changed by", drop=1), Column("changed at (UTC)", drop=3)],
+        lambda s: [s.scope, "ON" if s.engaged else "off", s.reason, s.changed_by, s.changed_at],
+        lambda s: s.model_dump(mode="json"))
     if any(s.engaged for s in states if s.scope in wanted):
         raise typer.Exit(3)
 
 
 @reports_app.command("list")
 def reports_list(
-    kind: Annotated[str | None, typer.Option(
-        metavar="KIND", help=f"Only this kind: {', '.join(REPORT_KINDS)}.")] = None,
+    kind: KindOption = None,
     status: Annotated[str | None, typer.Option(
         metavar="STATUS", help=f"Only this status: {', '.join(REPORT_STATUSES)}.")] = None,
     limit: LimitOption = 50,
@@ -108,17 +107,13 @@ def reports_list(
     one_of(kind, REPORT_KINDS, "--kind")
     one_of(status, REPORT_STATUSES, "--status")
     one_of(format, LIST_FORMATS, "--format")
-    records = controls().registry.list(kind=kind, status=status, limit=limit)
-    if format == "json":
-        print_json([r.model_dump(mode="json") for r in records])
-    elif not records:
-        typer.echo("No reports.")
-    else:
-        print_table(
-            [Column("id", key=True), Column("kind", drop=2), Column("subject", drop=1),
-             Column("status"), Column("created (UTC)", drop=4), Column("decided by", drop=3)],
-            [[r.id, r.kind, r.subject, _report_status(r), r.created_at, r.decided_by or ""]
-             for r in records])
+    show_listing(
+        format, controls().registry.list(kind=kind, status=status, limit=limit), "No reports.",
+        [Column("id", key=True), Column("kind", drop=2), Column("subject", drop=1),
+         Column("status"), Column("created (UTC)", drop=4), Column("decided by", drop=3)],
+        lambda r: [r.id, r.kind, r.subject, _report_status(r), r.created_at,
+                   r.decided_by or ""],
+        lambda r: r.model_dump(mode="json"))
 
 
 def _report_status(record: ReportRecord) -> str:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from advisor.commands.common import Column, console, controls, print_json, print_table
-from advisor.commands.governance_cmds import REPORT_KINDS
+from advisor.commands.common import Column, console, controls, show_listing
+from advisor.commands.governance_cmds import REPORT_KINDS, KindOption
 from advisor.commands.inputs import LIST_FORMATS, LimitOption, ListFormatOption, one_of
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ def status_text(record: RunRecord) -> str:
 
 @app.command("list")
 def runs_list(
-    kind: Annotated[str | None, typer.Option(
-        metavar="KIND", help=f"Only this kind: {', '.join(REPORT_KINDS)}.")] = None,
+    kind: KindOption = None,
     status: Annotated[str | None, typer.Option(
         metavar="STATUS", help=f"Only this status: {', '.join(RUN_STATUSES)}.")] = None,
     limit: LimitOption = 50,
@@ -39,18 +38,14 @@ def runs_list(
     one_of(kind, REPORT_KINDS, "--kind")
     one_of(status, RUN_STATUSES, "--status")
     one_of(format, LIST_FORMATS, "--format")
-    records = controls().runs.list(kind=kind, status=status, limit=limit)
-    if format == "json":
-        print_json([r.model_dump(mode="json") for r in records])
-    elif not records:
-        typer.echo("No runs.")
-    else:
-        print_table(
-            [Column("run id", key=True), Column("kind", drop=3), Column("subject", drop=2),
-             Column("status"), Column("report", key=True), Column("by", drop=4),
-             Column("updated (UTC)", drop=5)],
-            [[r.run_id, r.kind, r.subject, status_text(r), r.report_id or "", r.actor,
-              r.updated_at] for r in records])
+    show_listing(
+        format, controls().runs.list(kind=kind, status=status, limit=limit), "No runs.",
+        [Column("run id", key=True), Column("kind", drop=3), Column("subject", drop=2),
+         Column("status"), Column("report", key=True), Column("by", drop=4),
+         Column("updated (UTC)", drop=5)],
+        lambda r: [r.run_id, r.kind, r.subject, status_text(r), r.report_id or "", r.actor,
+                   r.updated_at],
+        lambda r: r.model_dump(mode="json"))
 
 
 @app.command("show")
