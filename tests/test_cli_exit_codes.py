@@ -115,6 +115,25 @@ def test_a_superseded_report_names_the_one_that_replaced_it(
     assert f"superseded by {newer.id}" in one_line(err) and f"decide {newer.id}" in err
 
 
+def test_a_broken_policy_file_is_caught_before_the_decision_is_recorded(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    advisor(monkeypatch, capsys, "release-report", "--demo", "--quiet")
+    controls = open_controls(load_settings())
+    [record] = controls.registry.list()
+    entries = controls.audit.count()
+    broken = tmp_path / "config"
+    broken.mkdir()
+    (broken / "policy.yaml").write_text("scoring:\n\tweights: {}\n")
+    monkeypatch.setenv("ADVISOR_CONFIG_DIR", str(broken))
+    as_user(monkeypatch, "rita")
+    code, _, err = advisor(monkeypatch, capsys, "signoff", record.id, "--approve",
+                           "--comment", "ok")
+    assert code == ExitCode.USAGE and "policy.yaml:2:1:" in one_line(err)
+    assert controls.registry.get(record.id).status.value == "pending_signoff"
+    assert controls.audit.count() == entries
+
+
 def test_the_kill_switch_refuses_a_run(
         home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("ADVISOR_KILL_SWITCH", "on")

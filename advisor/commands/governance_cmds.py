@@ -15,6 +15,7 @@ from advisor.errors import CommandRefused, UsageError
 if TYPE_CHECKING:
     from governance.controls import Controls
     from governance.reports import Decision, ReportRecord
+    from graphs.context import GraphContext
 
 killswitch_app = typer.Typer(
     help="Stop everything (or one agent, or publishing) at once.", no_args_is_help=True
@@ -161,19 +162,30 @@ def signoff(
     decision = Decision.APPROVE if approve else Decision.REJECT
     actor = current_identity()
     ctl = controls()
+    pending = ctl.registry.get(report_id)
+    # The configuration the resumed run needs is read before the decision is recorded:
+    # a broken policy file must not leave a decision on record and the run asleep.
+    ctx = _resume_context(ctl, pending.kind) if pending.thread_id else None
     try:
         record = ctl.signoff.decide(report_id, actor, decision, comment)
     except NotAuthorized as exc:
-        kind = ctl.registry.get(report_id).kind
-        raise CommandRefused(str(exc), hint=who_decides(ctl.roles, kind, actor, roles_file())
-                             ) from None
+        raise CommandRefused(str(exc), hint=who_decides(ctl.roles, pending.kind, actor,
+                                                        roles_file())) from None
     typer.echo(f"report {record.id} is now {record.status.value} by {record.decided_by}")
-    if record.thread_id:
-        _resume(ctl, record.kind, record.thread_id, record.id, decision, actor, comment)
+    if ctx is not None and record.thread_id:
+        _resume(ctx, record.kind, record.thread_id, record.id, decision, actor, comment)
+
+
+def _resume_context(ctl: Controls, kind: str) -> GraphContext | None:
+    from advisor.context import graph_context
+    from advisor.settings import load_settings
+    from graphs.runner import builders
+
+    return graph_context(load_settings(), ctl) if kind in builders() else None
 
 
 def _resume(
-    ctl: Controls,
+    ctx: GraphContext,
     kind: str,
     run_id: str,
     report_id: str,
@@ -182,17 +194,13 @@ def _resume(
     comment: str,
 ) -> None:
     """Wake the paused graph thread with the recorded decision (publishing, if asked)."""
-    from advisor.context import graph_context
-    from advisor.settings import load_settings
     from graphs.requests import SignOffDecision
-    from graphs.runner import builders, resume_run
+    from graphs.runner import resume_run
 
-    if kind not in builders():
-        return
     answer = SignOffDecision(
         report_id=report_id, decision=decision.value, decided_by=actor, comment=comment
     )
-    state = resume_run(kind, graph_context(load_settings(), ctl), run_id, answer)
+    state = resume_run(kind, ctx, run_id, answer)
     typer.echo(f"run {run_id} resumed: {state.get('status')}")
     report_outcome(report_id, state, "approved" if decision.value == "approve" else "rejected")
 
