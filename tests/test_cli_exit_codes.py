@@ -358,3 +358,27 @@ def test_whoami_names_the_roles_file(
     code, out, _ = advisor(monkeypatch, capsys, "whoami")
     assert code == 0 and out.startswith("ada: admin (roles file ")
     assert str(tmp_path / "roles.yaml") in out
+
+
+# -- -o DIR for a snapshot ----------------------------------------------------------------------
+
+
+def test_snapshot_writes_its_file_named_by_its_hash(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from connectors.snapshot import Snapshot, load_snapshot
+    from tests.agents.portfolio.factories import snapshot as body
+    from tests.portfolio.sample import issues
+
+    sealed = Snapshot.seal(body(issues()))
+    monkeypatch.setattr("connectors.build.build_snapshot", lambda request, factories: sealed)
+    out = tmp_path / "snapshots"
+    code, stdout, err = advisor(monkeypatch, capsys, "snapshot", "--jira-project", "PAY",
+                                "-o", str(out))
+    path = out / f"{sealed.content_hash}.json.gz"
+    assert code == 0, err
+    assert stdout.splitlines()[-1] == f"wrote {path}"
+    assert load_snapshot(path).content_hash == sealed.content_hash
+    code, _, _ = advisor(monkeypatch, capsys, "snapshot", "--jira-project", "PAY", "-o",
+                         str(out), "--format", "json")
+    assert code == 0 and (out / f"{sealed.content_hash}.json").exists()
