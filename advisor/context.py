@@ -6,21 +6,30 @@ from typing import TYPE_CHECKING
 
 from advisor.settings import Settings
 from governance.controls import Controls
-from governance.redact import Redactor
 
-if TYPE_CHECKING:  # LangGraph and the agents load only when a command runs a graph
+if TYPE_CHECKING:  # LangGraph, the agents and the redactor load only when a command needs them
+    from governance.redact import Redactor
     from graphs.context import GraphContext
 
 
+def configured_redactor(settings: Settings) -> Redactor:
+    """The redactor the settings configure: for the audit log, reports and crash reports."""
+    from governance.errors import ConfigError
+    from governance.redact import Redactor
+
+    try:
+        return Redactor(phone_regions=tuple(settings.redaction.phone_regions),
+                        entropy=settings.redaction.entropy)
+    except ValueError as exc:  # an unknown phone region: before anything is redacted
+        raise ConfigError(f"invalid setting redaction.phone_regions: {exc}") from None
+
+
 def open_controls(settings: Settings) -> Controls:
-    redactor = Redactor(
-        phone_regions=tuple(settings.redaction.phone_regions), entropy=settings.redaction.entropy
-    )
     return Controls.open(
         settings.resolved_database_url,
         settings.resolved_roles_file,
         kill_switch_env=settings.kill_switch,
-        redactor=redactor,
+        redactor=lambda: configured_redactor(settings),
         auto_init=settings.db_auto_init,
     )
 

@@ -19,3 +19,12 @@ class ReadOnlyViolation(ConnectorError):
         )
         self.source = source
         self.operation = operation
+
+
+class SnapshotError(ConnectorError):
+    """A snapshot file cannot be trusted or read (kept here, beside the other connector
+    errors, so a caller can tell it apart without loading the snapshot models)."""
+
+
+class InputRefused(ConnectorError):
+    """An input is not a regular file, too large, or nested too deeply (``limits.py``)."""

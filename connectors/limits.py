@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from connectors.errors import ConnectorError
+from connectors.errors import InputRefused
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
@@ -28,10 +28,6 @@ _CHUNK = 1 << 20
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _OPEN_CLOSE = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-
-
-class InputRefused(ConnectorError):
-    """An input is not a regular file, too large, or nested too deeply."""
 
 
 class ReadLimits(BaseModel):

@@ -19,10 +19,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from connectors.cloudwatch.models import CloudWatchData
 from connectors.confluence.models import ConfluenceSpace
-from connectors.errors import ConnectorError
+from connectors.errors import InputRefused, SnapshotError
 from connectors.github.models import GitHubRelease
 from connectors.jira.models import JiraRelease
-from connectors.limits import InputRefused, ReadLimits, loads_json, read_regular_file
+from connectors.limits import ReadLimits, loads_json, read_regular_file
 from connectors.osv.models import OsvResult
 from connectors.provenance import Gap, SourceProvenance
 from governance.canonical import canonical_json, sha256_hex
@@ -31,10 +31,6 @@ SNAPSHOT_FORMAT: Literal["release-risk-advisor/snapshot"] = "release-risk-adviso
 SNAPSHOT_SCHEMA_VERSION = "1.0"
 SUPPORTED_VERSIONS = frozenset({SNAPSHOT_SCHEMA_VERSION})
 SOURCES = ("github", "jira", "confluence", "cloudwatch", "osv")
-
-
-class SnapshotError(ConnectorError):
-    """A snapshot file cannot be trusted or read."""
 
 
 class SnapshotRequest(BaseModel):

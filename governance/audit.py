@@ -10,6 +10,7 @@ the database (``head`` / ``verify --expect-head``) reveals it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -18,9 +19,11 @@ from sqlalchemy import Connection, Select, func, select
 
 from governance.canonical import canonical_json, sha256_hex
 from governance.db import Store, audit_log, utc_now
-from governance.errors import AuditEntryNotFound
+from governance.errors import AuditEntryNotFound, GovernanceError
 
 GENESIS_HASH = "0" * 64
+MAX_SEQ = 2**63 - 1  # BigInteger
+_HEAD = re.compile(r"(?:(?P<seq>\d{1,19}):)?(?P<hash>[0-9a-f]{64})")
 Redact = Callable[[Any], tuple[Any, dict[str, int]]]
 
 
@@ -156,6 +159,8 @@ class AuditLog:
             return _head(conn)
 
     def get(self, seq: int) -> AuditEntry:
+        if not 1 <= seq <= MAX_SEQ:  # beyond the column's range: no such entry, no overflow
+            raise AuditEntryNotFound(f"no audit entry with seq {seq}")
         with self.store.read() as conn:
             row = conn.execute(select(audit_log).where(audit_log.c.seq == seq)).first()
         if row is None:
@@ -186,6 +191,8 @@ class AuditLog:
 
     def verify(self, expect_head: str | None = None) -> VerifyResult:
         """Walk the whole chain; name the first broken seq."""
+        if expect_head:
+            parse_head(expect_head)  # a malformed head is an error, not "tampered"
         walker = _ChainWalker()
         with self.store.read() as conn:
             rows = conn.execution_options(yield_per=2000).execute(
@@ -266,19 +273,30 @@ def _columns_match(row: Any, body: dict[str, Any]) -> bool:
     )
 
 
+def parse_head(text: str) -> tuple[int | None, str]:
+    """``HASH`` or ``SEQ:HASH`` (as ``AuditHead`` prints it) → (seq or None, hash)."""
+    match = _HEAD.fullmatch(text.strip().lower())
+    if match is None:
+        raise GovernanceError(
+            f"not an audit head: {text!r} (expected SEQ:HASH or HASH, 64 hex digits)"
+        )
+    seq = match.group("seq")
+    return (int(seq) if seq is not None else None), match.group("hash")
+
+
 def _check_expected_head(
     result: VerifyResult, hashes: dict[str, int], expected: str
 ) -> VerifyResult:
-    # Accept "HASH" or "SEQ:HASH" as printed by `advisor audit head`.
-    seq_text, _, wanted = expected.rpartition(":")
-    at = hashes.get(wanted.strip().lower())
-    if at is not None and (not seq_text or seq_text.strip() == str(at)):
+    seq, wanted = parse_head(expected)
+    if wanted == GENESIS_HASH and seq in (None, 0):
+        return result  # recorded on an empty log: every chain extends it
+    at = hashes.get(wanted)
+    if at is not None and seq in (None, at):
         return result
-    expected_seq = int(seq_text) if seq_text.strip().isdigit() else None
     return result.model_copy(
         update={
             "ok": False,
-            "first_broken_seq": expected_seq or (result.entries + 1),
+            "first_broken_seq": seq or (result.entries + 1),
             "problem": f"expected head {expected} is not in the chain: entries were removed or "
             "rewritten after it was recorded",
         }

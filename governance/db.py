@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DatabaseError,
     DBAPIError,
     InterfaceError,
     NoSuchModuleError,
@@ -53,6 +54,8 @@ from governance.errors import SchemaTooNew, StoreUnavailable, StoreUninitialised
 from governance.initrecord import InitRecord, init_record_for
 
 SCHEMA_VERSION = 2
+# The stores the advisor is built and tested on; any other URL is refused up front.
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 KILL_SWITCH_SCOPES = (
     "global",
     "publishing",
@@ -233,7 +236,10 @@ class Store:
         nothing records that it was initialised before.
         """
         store = cls(_create_engine(url))
-        store._prepare(create=auto_init)
+        try:
+            store._prepare(create=auto_init)
+        except DatabaseError as exc:  # e.g. a file that is not a SQLite database
+            raise _unavailable(store, exc) from exc
         return store
 
     @classmethod
@@ -243,7 +249,10 @@ class Store:
         ``recreate`` starts an empty store where one existed before and was lost.
         """
         store = cls(_create_engine(url))
-        return store, store._prepare(create=True, recreate=recreate)
+        try:
+            return store, store._prepare(create=True, recreate=recreate)
+        except DatabaseError as exc:  # e.g. a file that is not a SQLite database
+            raise _unavailable(store, exc) from exc
 
     @property
     def display_url(self) -> str:
@@ -409,12 +418,18 @@ def _create_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreUnavailable(f"invalid database URL: {exc}") from exc
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise StoreUnavailable(
+            f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: use "
+            "sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB"
+        )
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(url, parsed.database)
         return create_engine(url, pool_pre_ping=True, connect_args=_postgres_connect_args(parsed))
-    except (NoSuchModuleError, SQLAlchemyError) as exc:
-        raise StoreUnavailable(f"cannot use database URL {parsed!r}: {exc}") from exc
+    except (NoSuchModuleError, SQLAlchemyError, ImportError) as exc:  # e.g. a missing driver
+        shown = parsed.render_as_string(hide_password=True)
+        raise StoreUnavailable(f"cannot use database URL {shown!r}: {_first_line(exc)}") from exc
 
 
 def _postgres_connect_args(parsed: Any) -> dict[str, Any]:
@@ -423,7 +438,13 @@ def _postgres_connect_args(parsed: Any) -> dict[str, Any]:
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot create the data directory {folder}: {exc.strerror or exc}"
+            ) from exc
     engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -445,5 +466,10 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
 
 
 def _unavailable(store: Store, exc: DBAPIError) -> StoreUnavailable:
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    reason = _first_line(exc.orig) if exc.orig else type(exc).__name__
     return StoreUnavailable(f"database {store.display_url} is unavailable: {reason}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

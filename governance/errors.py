@@ -4,9 +4,8 @@ from __future__ import annotations
 
 
 class GovernanceError(Exception):
-    """Base of every error the governance controls raise on purpose."""
-
-    exit_code = 2  # bad input or an unusable environment, unless a subclass says otherwise
+    """Base of every error the governance controls raise on purpose (what each means as
+    an exit code is said once, in ``advisor/errors.py``)."""
 
 
 class StoreUnavailable(GovernanceError):
@@ -15,8 +14,6 @@ class StoreUnavailable(GovernanceError):
 
 class StoreUninitialised(GovernanceError):
     """The store has no schema: never initialised, or lost after it was (fail closed)."""
-
-    exit_code = 3
 
 
 class SchemaTooNew(GovernanceError):
@@ -27,14 +24,17 @@ class ConfigError(GovernanceError):
     """A configuration file is missing, malformed or names something unknown."""
 
 
-class NotAuthorized(GovernanceError):
+class Refused(GovernanceError):
+    """The controls said no: a kill switch, a missing role, separation of duties, a report
+    that can no longer be decided. The input was understood; the action is not allowed."""
+
+
+class NotAuthorized(Refused):
     """The identity lacks the role, or separation of duties forbids the action."""
 
 
-class KillSwitchEngaged(GovernanceError):
+class KillSwitchEngaged(Refused):
     """A kill switch stops this action (or its state cannot be read: fail closed)."""
-
-    exit_code = 3
 
     def __init__(self, scope: str, reason: str) -> None:
         super().__init__(f"kill switch '{scope}' is on: {reason}")
@@ -46,7 +46,7 @@ class UnknownReport(GovernanceError):
     """No report has that id."""
 
 
-class AlreadyDecided(GovernanceError):
+class AlreadyDecided(Refused):
     """The report is no longer pending sign-off; a decided report never changes."""
 
 

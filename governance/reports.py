@@ -167,6 +167,17 @@ class ReportRegistry:
             raise UnknownReport(f"unknown report id {report_id!r}")
         return record_from_row(row)
 
+    def newest_in_line(self, record: ReportRecord) -> ReportRecord:
+        """The report that replaced ``record``, following replacements to the newest."""
+        seen = {record.id}
+        while record.superseded_by and record.superseded_by not in seen:
+            try:
+                record = self.get(record.superseded_by)
+            except UnknownReport:
+                break
+            seen.add(record.id)
+        return record
+
     def content(self, report_id: str) -> dict[str, Any]:
         with self.store.read() as conn:
             text = conn.execute(
@@ -301,6 +312,14 @@ class SignOff:
             raise
 
     def _refusal(self, record: ReportRecord, actor: str) -> str | None:
+        if record.status == ReportStatus.SUPERSEDED:
+            newest = self.registry.newest_in_line(record)
+            if newest.id == record.id:
+                return f"report {record.id} was superseded; a superseded report is never decided"
+            then = (f"decide {newest.id} instead" if newest.status == ReportStatus.PENDING
+                    else f"{newest.id} is {newest.status.value}")
+            return (f"report {record.id} was superseded by {newest.id}, a newer report on "
+                    f"{record.subject}; {then}")
         if record.status != ReportStatus.PENDING:
             return f"report {record.id} is {record.status.value}; a decided report never changes"
         if self.roles.is_bot(actor):

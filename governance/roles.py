@@ -6,9 +6,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from governance.configfile import load_yaml_model
 from governance.errors import ConfigError
 from governance.identity import AGENT_PREFIX
 
@@ -82,24 +82,9 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 
 def load_roles(path: Path) -> RoleBook:
-    """Load and validate a roles file; any problem is one clear line."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"roles file not found: {path}") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read roles file {path}: {_first_line(exc)}") from None
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"roles file {path} must be a mapping")
-    try:
-        return RoleBook.model_validate(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"])
-        raise ConfigError(f"invalid roles file {path}: {where}: {error['msg']}") from None
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """Load and validate a roles file; any problem is one clear line (with line and column
+    for malformed YAML)."""
+    if not path.exists():
+        raise ConfigError(f"roles file not found: {path} (set ADVISOR_ROLES_FILE or "
+                          "roles_file in config/advisor.yaml)")
+    return load_yaml_model(path, RoleBook, "roles file")

@@ -349,6 +349,16 @@ def publish(state: PortfolioState, runtime: Runtime[GraphContext]) -> Update:
     return _publish(state, ctx, request, "final")
 
 
+def publish_again(state: PortfolioState, ctx: GraphContext) -> Update | None:
+    """``advisor publish``: the approved summary's page, once more (after a failed or
+    refused publish), on the record as ``state["actor"]``; None if the run never asked to
+    publish. The caller checked the approval and the kill switch."""
+    request = request_of(state)
+    if not request.publish:
+        return None
+    return _publish(state, ctx, request, "final")
+
+
 def _publish(state: PortfolioState, ctx: GraphContext, request: PortfolioRequest,
              mode: Mode) -> Update:
     summary = PortfolioSummary.model_validate(state["report"])
@@ -420,12 +430,13 @@ def _record_outcome(state: PortfolioState, ctx: GraphContext, outcome: PublishOu
         if mode != "final":
             return update
         reason = f"not published: {outcome.reason}"
-        ctx.controls.runs.update(run_id, RunStatus.APPROVED, detail=reason)
+        ctx.controls.runs.update(run_id, RunStatus.APPROVED,
+                                 detail=f"publish refused ({outcome.reason})")
         return update | {"status": "publish_conflict", "halt_reason": reason}
     action = "report.withdrawn" if mode == "withdraw" else "report.published"
     ctx.controls.audit.append(state["actor"], action, report_id, payload)
     if mode == "final":  # a draft is not a publication
-        ctx.controls.runs.update(run_id, RunStatus.PUBLISHED)
+        ctx.controls.runs.update(run_id, RunStatus.PUBLISHED, detail="")
         update |= {"status": "published", "published": [outcome.where]}
     return update
 
@@ -443,7 +454,8 @@ def _publish_failed(state: PortfolioState, ctx: GraphContext, reason: str,
                               {"publisher": "confluence", "reason": reason, "mode": mode})
     if mode != "final":  # the decision stands; only the page did not follow
         return {}
-    ctx.controls.runs.update(state["run_id"], RunStatus.APPROVED, detail=reason)
+    ctx.controls.runs.update(state["run_id"], RunStatus.APPROVED,
+                             detail=f"publish failed ({reason})")
     return {"status": "publish_failed", "halt_reason": reason}
 
 

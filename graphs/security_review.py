@@ -17,11 +17,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, Protocol, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 from urllib.parse import quote
 
-import requests
-from github import GithubException
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
@@ -46,10 +44,11 @@ from graphs.context import GraphContext, resolve, with_default_context
 from graphs.inputs import InputRef, ReviewInput, keep_input, read_input
 from graphs.state import RunState
 from publishers.base import Gate, PublishError
-from publishers.github.auth import PublishAuthError, token_from_env
-from publishers.github.client import GitHubPublisher
 from publishers.github.config import BotConfig, load_bot_config
-from publishers.github.post import PostOutcome, post_review, refresh_summary
+
+if TYPE_CHECKING:  # PyGithub and requests load when GitHub is read or written, not for a diff
+    from publishers.github.client import GitHubPublisher
+    from publishers.github.post import PostOutcome
 
 log = logging.getLogger(__name__)
 KIND = "security-review"
@@ -118,6 +117,9 @@ def default_osv(home: Path) -> OsvLookup:
 
 
 def default_publisher(request: SecurityReviewRequest, gate: Gate) -> GitHubPublisher:
+    from publishers.github.auth import token_from_env
+    from publishers.github.client import GitHubPublisher
+
     base = os.environ.get("GITHUB_API_URL", "").strip() or "https://api.github.com"
     tokens = token_from_env(os.environ, request.installation_id, base_url=base)
     return GitHubPublisher(tokens, gate=gate, base_url=base)
@@ -202,6 +204,9 @@ class ContentReader:
 
     def read(self, path: str, ref: str) -> tuple[str | None, str]:
         """The text, or None and why not."""
+        import requests
+        from github import GithubException
+
         if self._left <= 0:
             return None, "content budget spent (max_content_files in config/bot.yaml)"
         self._left -= 1
@@ -220,6 +225,9 @@ class ContentReader:
 
     def merge_base(self, base_ref: str, head_sha: str) -> str:
         """The commit GitHub diffs a PR against; the base branch's tip if unknown."""
+        import requests
+        from github import GithubException
+
         url = f"/repos/{self._repo}/compare/{quote(base_ref, safe='')}...{head_sha}"
         try:
             _, body = self._client.requester.requestJsonAndCheck("GET", url,
@@ -473,6 +481,8 @@ def _publish_gate(ctx: GraphContext) -> Gate:
 def _publisher(state: RunState, ctx: GraphContext, request: SecurityReviewRequest
                ) -> GitHubPublisher | str:
     """The publisher, or why posting is skipped (a kill switch, no GitHub PR, no token)."""
+    from publishers.github.auth import PublishAuthError
+
     if request.source != "github":
         return "posting needs a GitHub pull request (--repo and --pr)"
     gate = _publish_gate(ctx)
@@ -518,6 +528,8 @@ def post(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Update:
     request = request_of(state)
     if not request.post:
         return {}
+    from publishers.github.post import post_review
+
     report = SecurityReviewReport.model_validate(state["report"])
     files = PullRequest.model_validate(review_input(state, ctx).pull).files
     return _post_with(state, ctx, request,
@@ -529,14 +541,50 @@ def refresh(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Updat
     ctx = resolve(runtime.context)
     decision = state.get("decision") or {}
     report = {**state["report"], "decision_comment": decision.get("comment")}
-    request, posting = request_of(state), state.get("posting", {})
-    if not request.post or not posting.get("summary_comment_id"):
+    request = request_of(state)
+    if not request.post:
         return {"report": report}
+    return {**_post_decided(state, ctx, request, report), "report": report}
+
+
+def post_again(state: SecurityReviewState, ctx: GraphContext) -> Update | None:
+    """``advisor publish``: the decided review on the PR once more, on the record as
+    ``state["actor"]``; None if the run never asked to post."""
+    request = request_of(state)
+    if not request.post:
+        return None
+    return _post_decided(state, ctx, request, state["report"])
+
+
+def _post_decided(state: SecurityReviewState, ctx: GraphContext,
+                  request: SecurityReviewRequest, report: dict[str, Any]) -> Update:
+    """Update the summary comment, or post the whole review if the first post never got
+    there. A post that does not happen is on the run: ``approved · publish failed (why)``."""
+    from publishers.github.post import post_review, refresh_summary
+
     shown = SecurityReviewReport.model_validate(report)
-    moved = posting.get("moved", [])
-    update = _post_with(state, ctx, request,
-                        lambda client, config: refresh_summary(client, shown, config, moved))
-    return {**update, "report": report}
+    posting = state.get("posting", {})
+    decided = RunStatus(ctx.controls.registry.get(state["report_id"]).status.value)
+    try:
+        _publish_gate(ctx)()
+    except KillSwitchEngaged as exc:
+        ctx.controls.runs.update(state["run_id"], decided, detail=f"publish blocked ({exc})")
+        return {**_skipped(state, ctx, f"posting skipped: {exc}", posting),
+                "status": "halted", "halt_reason": str(exc)}
+    if posting.get("summary_comment_id"):
+        moved = posting.get("moved", [])
+        update = _post_with(state, ctx, request,
+                            lambda client, config: refresh_summary(client, shown, config, moved))
+    else:
+        files = PullRequest.model_validate(review_input(state, ctx).pull).files
+        update = _post_with(state, ctx, request,
+                            lambda client, config: post_review(client, shown, files, config))
+    notice = update.get("posting", {}).get("notice")
+    if notice:
+        ctx.controls.runs.update(state["run_id"], decided, detail=f"publish failed ({notice})")
+        return {**update, "status": "publish_failed", "halt_reason": notice}
+    ctx.controls.runs.update(state["run_id"], decided, detail="")
+    return {**update, "status": decided.value}
 
 
 # -- the graph ------------------------------------------------------------------------------

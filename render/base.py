@@ -12,9 +12,10 @@ import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from governance.redact import Redactor
+if TYPE_CHECKING:  # annotations only: writing a file needs no detectors loaded
+    from governance.redact import Redactor
 
 ReportT_contra = TypeVar("ReportT_contra", contravariant=True)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -69,11 +70,13 @@ def write_files(
     return written
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same directory + rename: a reader never sees half a report."""
+def write_atomically(path: Path, text: str, *, mode: int = 0o644) -> None:
+    """Temp file in the same directory + rename: a reader never sees half a report.
+
+    ``mode``: a report is meant to be shared (0644); pass 0o600 for a private file."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o644)  # mkstemp makes it 0600; a report is meant to be shared
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(temporary, path)

@@ -98,7 +98,7 @@ def test_leaks_reach_no_stored_column_checkpoint_or_output(
         outputs += run_advisor(capsys, *args)[1:]
     as_user(monkeypatch, "dev")
     code, out, err = run_advisor(capsys, "security-review", "--diff", str(diff), "--format", "json",
-                         "--quiet")
+                                 "-o", "-", "--quiet")
     assert code == 0, err
     report_id = json.loads(out)["report_id"]
     outputs += [out, err]
@@ -156,5 +156,7 @@ def test_leaks_reach_no_crash_report(monkeypatch: pytest.MonkeyPatch,
         cli_module.main()
     err = capsys.readouterr().err
     assert done.value.code == 70
-    assert "internal error" in err and "Traceback" in err
-    assert leaked(err) == []
+    assert "internal error" in err and leaked(err) == []
+    report = Path(err.strip().rsplit(" ", 1)[-1]).read_text()  # the file the line names
+    assert "Traceback" in report and "[REDACTED:" in report
+    assert leaked(report) == []

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from advisor.commands.common import console
+from advisor.errors import UsageError
 from governance.errors import NotAuthorized
 
 app = typer.Typer(help="The governance store: create or upgrade it, and its roles.",
@@ -33,7 +34,8 @@ def init(
 
     settings = load_settings()
     actor = current_identity()
-    if recreate and not load_roles(settings.resolved_roles_file).has_role(actor, "admin"):
+    roles = load_roles(settings.resolved_roles_file)  # a bad roles file: refused before anything
+    if recreate and not roles.has_role(actor, "admin"):
         raise NotAuthorized(f"{actor} does not hold the 'admin' role needed to re-create a "
                             "lost governance store")
     store, created = Store.initialise(settings.resolved_database_url, recreate=recreate)
@@ -50,16 +52,17 @@ def init(
 
 @app.command("roles-sql")
 def roles_sql(
-    owner: Annotated[str, typer.Option(help="The role that owns the tables.")] = "advisor_owner",
-    runtime: Annotated[str, typer.Option(help="The role the workers connect as.")
+    owner: Annotated[str, typer.Option(metavar="ROLE", help="The role that owns the tables.")
+                     ] = "advisor_owner",
+    runtime: Annotated[str, typer.Option(metavar="ROLE", help="The role the workers connect as.")
                        ] = "advisor_runtime",
-    schema: Annotated[str, typer.Option(help="The schema holding the tables.")] = "advisor",
+    schema: Annotated[str, typer.Option(metavar="SCHEMA", help="The schema holding the tables.")
+                      ] = "advisor",
 ) -> None:
     """Print the SQL for a PostgreSQL owner role and a runtime role (docs/security.md)."""
-    from governance.errors import GovernanceError
     from governance.pg_roles import roles_sql as sql
 
     try:
         typer.echo(sql(owner, runtime, schema), nl=False)
     except ValueError as exc:
-        raise GovernanceError(str(exc)) from None
+        raise UsageError(str(exc)) from None

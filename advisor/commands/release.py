@@ -1,22 +1,35 @@
-"""``advisor release-report``: the pre-release risk report, paused for a human's sign-off."""
+"""``advisor release-report``: the pre-release risk report, paused for a human's sign-off.
+
+Every flag, file and the output directory is checked before the run starts; a bad one is
+one line and exit code 2, with nothing recorded.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from advisor.commands.common import console, demo_plans, progress_printer
-from advisor.context import graph_context, open_controls
-from advisor.settings import load_settings
-from connectors.snapshot import SnapshotRequest, load_snapshot
-from governance.errors import GovernanceError
-from governance.identity import current_identity
+from advisor.commands.inputs import (
+    OutputOption,
+    QuietOption,
+    existing_dir,
+    existing_file,
+    formats,
+    one_of,
+)
+from advisor.commands.outputs import OutputTarget, output_target
+from advisor.errors import CommandRefused, GateTripped, SourceFailed, UsageError
+
+if TYPE_CHECKING:
+    from connectors.snapshot import SnapshotRequest
+    from governance.redact import Redactor
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
-
+FORMATS = ("terminal", "md", "html", "json")  # render.release.FORMATS
 Opt = typer.Option
 
 
@@ -24,86 +37,111 @@ def release_report(
     demo: Annotated[
         bool, Opt("--demo", help="Use the bundled demo organisation (offline).")
     ] = False,
-    snapshot: Annotated[Path | None, Opt("--snapshot", help="Analyse a snapshot file.")] = None,
-    repo: Annotated[str | None, Opt(help="Live: GitHub repository OWNER/NAME.")] = None,
-    base: Annotated[str | None, Opt(help="Live: base ref of the release range.")] = None,
-    head: Annotated[str | None, Opt(help="Live: head ref of the release range.")] = None,
-    jira_project: Annotated[str | None, Opt(help="Live: Jira project key.")] = None,
-    fix_version: Annotated[str | None, Opt(help="Live: Jira fix version.")] = None,
-    jql: Annotated[str | None, Opt(help="Live: Jira JQL instead of a fix version.")] = None,
-    confluence_space: Annotated[str | None, Opt(help="Live: Confluence space key.")] = None,
-    aws_profile: Annotated[str | None, Opt(help="Live: AWS profile for CloudWatch.")] = None,
-    aws_region: Annotated[str | None, Opt(help="Live: AWS region for CloudWatch.")] = None,
-    repo_path: Annotated[Path | None, Opt(help="Local clone, for history features.")] = None,
-    coverage: Annotated[Path | None, Opt(help="Coverage report (Cobertura XML or LCOV).")] = None,
-    plan: Annotated[
-        list[Path] | None, Opt(help="`terraform show -json` output; repeatable.")
-    ] = None,
-    agents: Annotated[
-        str, Opt(help="Agents to run, comma-separated.")
-    ] = "delivery,platform,security",
-    format: Annotated[
-        str, Opt("--format", help="terminal, md, html, json; comma-separated.")
+    snapshot: Annotated[Path | None, Opt(
+        "--snapshot", metavar="FILE", help="Analyse a snapshot file.")] = None,
+    repo: Annotated[str | None, Opt(
+        metavar="OWNER/NAME", help="Live: GitHub repository.")] = None,
+    base: Annotated[str | None, Opt(metavar="REF", help="Live: base ref of the release.")] = None,
+    head: Annotated[str | None, Opt(metavar="REF", help="Live: head ref of the release.")] = None,
+    jira_project: Annotated[str | None, Opt(metavar="KEY", help="Live: Jira project key.")
+                            ] = None,
+    fix_version: Annotated[str | None, Opt(metavar="VERSION", help="Live: Jira fix version.")
+                           ] = None,
+    jql: Annotated[str | None, Opt(metavar="JQL", help="Live: Jira JQL instead of a fix "
+                                                        "version.")] = None,
+    confluence_space: Annotated[str | None, Opt(
+        metavar="KEY", help="Live: Confluence space key.")] = None,
+    aws_profile: Annotated[str | None, Opt(
+        metavar="PROFILE", help="Live: AWS profile for CloudWatch.")] = None,
+    aws_region: Annotated[str | None, Opt(
+        metavar="REGION", help="Live: AWS region for CloudWatch.")] = None,
+    repo_path: Annotated[Path | None, Opt(
+        metavar="DIR", help="Local clone, for history features.")] = None,
+    coverage: Annotated[Path | None, Opt(
+        metavar="FILE", help="Coverage report (Cobertura XML or LCOV).")] = None,
+    plan: Annotated[list[Path] | None, Opt(
+        metavar="FILE", help="`terraform show -json` output; repeatable.")] = None,
+    agents: Annotated[str, Opt(
+        metavar="NAMES", help="Agents to run, comma-separated.")] = "delivery,platform,security",
+    format: Annotated[str, Opt(
+        "--format", metavar="FORMATS", help="terminal, md, html, json; comma-separated.")
     ] = "terminal",
-    output: Annotated[Path, Opt("--output", help="Directory for md/html/json files.")] = Path("."),
-    quiet: Annotated[bool, Opt("--quiet", help="No progress display.")] = False,
-    fail_on: Annotated[
-        str | None,
-        Opt(
-            "--fail-on",
-            help=f"Exit 1 if a finding reaches this severity ({', '.join(SEVERITIES)}).",
-        ),
-    ] = None,
+    output: OutputOption = Path("."),
+    quiet: QuietOption = False,
+    fail_on: Annotated[str | None, Opt(
+        "--fail-on", metavar="LEVEL",
+        help=f"Exit 1 if a finding reaches this severity ({', '.join(SEVERITIES)}).")] = None,
 ) -> None:
     """Build the pre-release risk report and pause it for a named human's sign-off.
 
     Exit code 0 whatever the risk (the report advises, a human decides), unless --fail-on
     is given. Sign off with `advisor signoff REPORT_ID --approve|--reject --comment TEXT`.
     """
-    from graphs.requests import RunRequest
-    from graphs.runner import start_run
-    from render.release import parse_formats, render_terminal, write_reports
+    chosen = formats(format, FORMATS)
+    target = output_target(output, [f for f in chosen if f != "terminal"],
+                           terminal="terminal" in chosen)
+    one_of(fail_on, SEVERITIES, "--fail-on")
+    request = _request(demo, snapshot, repo, base, head, jira_project, fix_version, jql,
+                       confluence_space, aws_profile, aws_region, repo_path, coverage, plan,
+                       agents)
+    _run(request, chosen, target, fail_on, quiet)
 
-    formats = parse_formats(format)
-    if fail_on is not None and fail_on not in SEVERITIES:
-        raise GovernanceError(
-            f"--fail-on: expected one of {', '.join(SEVERITIES)}, got {fail_on!r}"
-        )
-    live = SnapshotRequest(
-        repo=repo,
-        base=base,
-        head=head,
-        jira_project=jira_project,
-        fix_version=fix_version,
-        jql=jql,
-        confluence_space=confluence_space,
-        aws_profile=aws_profile,
-        aws_region=aws_region,
-    )
-    request = RunRequest(
-        source=_source(demo, snapshot, live),
+
+def _request(demo: bool, snapshot: Path | None, repo: str | None, base: str | None,
+             head: str | None, jira_project: str | None, fix_version: str | None,
+             jql: str | None, confluence_space: str | None, aws_profile: str | None,
+             aws_region: str | None, repo_path: Path | None, coverage: Path | None,
+             plan: list[Path] | None, agents: str) -> Any:
+    """The run request, every input checked; nothing is recorded yet."""
+    from connectors.snapshot import SnapshotRequest, load_snapshot
+    from graphs.requests import RunRequest
+
+    live = SnapshotRequest(repo=repo, base=base, head=head, jira_project=jira_project,
+                           fix_version=fix_version, jql=jql, confluence_space=confluence_space,
+                           aws_profile=aws_profile, aws_region=aws_region)
+    source = _source(demo, snapshot, live)
+    if snapshot:
+        from advisor.settings import load_settings
+
+        existing_file(snapshot, "--snapshot")
+        # A damaged (or oversized) snapshot is refused now, not after recording.
+        load_snapshot(snapshot, load_settings().limits.reading())
+    plans = [str(existing_file(p, "--plan")) for p in plan or []]
+    return RunRequest(
+        source=source,
         snapshot_file=str(snapshot) if snapshot else None,
-        live=live if not (demo or snapshot) else None,
-        repo_path=_existing_dir(repo_path, "--repo-path"),
-        coverage_file=_existing_file(coverage, "--coverage"),
-        plan_files=[p for p in (_existing_file(f, "--plan") for f in plan or []) if p]
-        or (demo_plans() if demo else []),
+        live=live if source == "live" else None,
+        repo_path=_text(existing_dir(repo_path, "--repo-path")),
+        coverage_file=_text(existing_file(coverage, "--coverage")),
+        plan_files=plans or (demo_plans() if demo else []),
         agents=_agents(agents),
     )
+
+
+def _text(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+def _run(request: Any, chosen: list[str], target: OutputTarget, fail_on: str | None,
+         quiet: bool) -> None:
+    from advisor.commands.signing import roles_file, who_decides
+    from advisor.context import graph_context, open_controls
+    from advisor.settings import load_settings
+    from governance.identity import current_identity
+    from graphs.runner import start_run
+
     settings = load_settings()
-    if snapshot:  # refuse a damaged snapshot before anything is recorded
-        load_snapshot(snapshot, settings.limits.reading())
     controls = open_controls(settings)
     ctx = graph_context(settings, controls)
-    if demo and not ctx.demo_snapshot:
-        raise GovernanceError("the demo snapshot is not bundled with this installation")
-    show = progress_printer(quiet)
-    state = start_run("release", ctx, request, current_identity(), progress=show)
-    _finish(state, formats, output, fail_on, render_terminal, write_reports,
-            redactor=controls.redactor)
+    if request.source == "demo" and not ctx.demo_snapshot:
+        raise UsageError("the demo snapshot is not bundled with this installation")
+    actor = current_identity()
+    state = start_run("release", ctx, request, actor, progress=progress_printer(quiet))
+    decides = who_decides(controls.roles, "release", actor, roles_file())
+    _finish(state, chosen, target, fail_on, redactor=controls.redactor, who=decides)
 
 
-def _source(demo: bool, snapshot: Path | None, live: SnapshotRequest) -> Any:
+def _source(demo: bool, snapshot: Path | None, live: SnapshotRequest) -> str:
     asked_live = any(live.model_dump().values())
     chosen = [
         name
@@ -111,74 +149,54 @@ def _source(demo: bool, snapshot: Path | None, live: SnapshotRequest) -> Any:
         if on
     ]
     if len(chosen) != 1:
-        raise GovernanceError(
+        raise UsageError(
             "choose one source: --demo, --snapshot FILE, or live options "
             "(--repo/--base/--head, --jira-project, …)"
         )
     if chosen == ["live"] and bool(live.repo) != bool(live.base and live.head):
-        raise GovernanceError("--repo, --base and --head go together")
+        raise UsageError("--repo, --base and --head go together")
     return chosen[0]
-
-
-def _existing_file(path: Path | None, option: str) -> str | None:
-    if path is None:
-        return None
-    if not path.is_file():
-        raise GovernanceError(f"{option}: no such file: {path}")
-    return str(path)
-
-
-def _existing_dir(path: Path | None, option: str) -> str | None:
-    if path is None:
-        return None
-    if not path.is_dir():
-        raise GovernanceError(f"{option}: no such directory: {path}")
-    return str(path)
 
 
 def _agents(value: str) -> list[str]:
     from agents.registry import AGENT_CLASSES
 
-    names = [n.strip() for n in value.split(",") if n.strip()]
-    unknown = [n for n in names if n not in AGENT_CLASSES]
-    if unknown or not names:
-        raise GovernanceError(
-            f"--agents: unknown {', '.join(unknown) or '(none given)'}; "
-            f"known: {', '.join(AGENT_CLASSES)}"
-        )
-    return names
+    return formats(value, list(AGENT_CLASSES), "--agents")
 
 
-def _finish(
-    state: Mapping[str, Any],
-    formats: list[str],
-    output: Path,
-    fail_on: str | None,
-    render_terminal: Any,
-    write_reports: Any,
-    *,
-    redactor: Any = None,
-) -> None:
+def _finish(state: Mapping[str, Any], chosen: list[str], target: OutputTarget,
+            fail_on: str | None, *, redactor: Redactor | None, who: str | None) -> None:
     from agents.aggregate import ReleaseReport
+    from render.base import file_stem
+    from render.release import RENDERERS, render_terminal
 
-    if state.get("status") in ("halted", "failed"):
-        raise GovernanceError(f"run {state.get('status')}: {state.get('halt_reason', 'unknown')}")
+    halt_on_stop(state)
     report = ReleaseReport.model_validate(state["report"])
     # The redactor the settings configure (phone regions, entropy), as for the audit log.
-    files = write_reports(report, [f for f in formats if f != "terminal"], output,
-                          redactor=redactor)
-    if "terminal" in formats:
-        render_terminal(report, console, written=files, redactor=redactor)
+    files = target.write(report, RENDERERS, file_stem(report.report_id, "report"),
+                         redactor=redactor)
+    if "terminal" in chosen:
+        render_terminal(report, console, written=files, redactor=redactor, who_decides=who)
     else:
         for path in files.values():
-            console.print(f"wrote {path}")
-    if fail_on and _reaches(report, fail_on):
-        raise typer.Exit(1)
+            typer.echo(f"wrote {path}")
+    if fail_on and (reached := _reaching(report, fail_on)):
+        raise GateTripped(f"--fail-on {fail_on}: {reached} deterministic finding(s) at "
+                          f"{fail_on} or above in report {report.report_id}")
 
 
-def _reaches(report: Any, level: str) -> bool:
+def halt_on_stop(state: Mapping[str, Any]) -> None:
+    """A run the kill switch stopped is refused (3); one that failed, a failed source (4)."""
+    status, reason = state.get("status"), state.get("halt_reason", "no reason recorded")
+    if status == "halted":
+        raise CommandRefused(f"run halted: {reason}")
+    if status == "failed":
+        raise SourceFailed(f"run failed: {reason}")
+
+
+def _reaching(report: Any, level: str) -> int:
     threshold = SEVERITIES.index(level)
-    return any(
+    return sum(
         SEVERITIES.index(f.severity.value) >= threshold
         for agent in report.agents
         for f in agent.findings

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.table import Table
 
-from advisor.commands.common import console
+from advisor.commands.common import Column, print_table
 
 if TYPE_CHECKING:
     from advisor.scheduling.jobs import Commands
@@ -20,7 +19,7 @@ app = typer.Typer(help="Run the advisor's commands on cron schedules.", no_args_
 
 FileOption = Annotated[
     Path | None,
-    typer.Option("--file", help="Schedule file (default: config/schedule.yaml)."),
+    typer.Option("--file", metavar="FILE", help="Schedule file (default: config/schedule.yaml)."),
 ]
 
 
@@ -61,14 +60,15 @@ def schedule_list(file: FileOption = None) -> None:
 
     schedule = load_schedule(schedulable(), file)
     if not schedule.jobs:
-        console.print("No jobs in the schedule.")
+        typer.echo("No jobs in the schedule.")
         return
     zone = ZoneInfo(schedule.timezone)
     now = datetime.now(zone)
-    table = Table("job", "command", "cron", f"next run ({schedule.timezone})", "arguments")
+    rows = []
     for job in schedule.jobs:
         fire = trigger_for(job, schedule.timezone).get_next_fire_time(None, now)
         when = f"{fire:%Y-%m-%d %H:%M}" if job.enabled and fire else "disabled"
         args = " ".join(f"--{k.replace('_', '-')}={v}" for k, v in job.args.items())
-        table.add_row(job.name, job.command, job.cron, when, args)
-    console.print(table)
+        rows.append([job.name, job.command, job.cron, when, args])
+    print_table([Column("job", key=True), Column("command"), Column("cron"),
+                 Column(f"next run ({schedule.timezone})"), Column("arguments", drop=1)], rows)

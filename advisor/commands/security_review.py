@@ -13,72 +13,80 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from advisor.commands.common import console, progress_printer
-from connectors.github.models import ChangedFile, PullRequest
-from governance.errors import GovernanceError
+from advisor.commands.inputs import OutputOption, QuietOption, existing_file, formats
+from advisor.commands.outputs import OutputTarget, output_target
+from advisor.commands.release import halt_on_stop
+from advisor.errors import UsageError
 from governance.identity import current_identity
 
+if TYPE_CHECKING:
+    from connectors.github.models import ChangedFile, PullRequest
+
 Opt = typer.Option
-FORMATS = ("terminal", "md", "json")
+FORMATS = ("terminal", "md", "json", "sarif")
+MAX_PR = 2**31 - 1  # GitHub's numbers are 32-bit integers (GraphQL Int)
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _REF = re.compile(r"^[A-Za-z0-9_./~^@{}-]+$")
 
 
 def security_review(
-    repo: Annotated[str | None, Opt(help="GitHub repository OWNER/NAME.")] = None,
-    pr: Annotated[int | None, Opt("--pr", help="Pull request number.")] = None,
+    repo: Annotated[str | None, Opt(metavar="OWNER/NAME", help="GitHub repository.")] = None,
+    pr: Annotated[int | None, Opt("--pr", metavar="N", min=1, max=MAX_PR,
+                                  help="Pull request number.")] = None,
     post: Annotated[bool, Opt("--post", help="Post the summary comment, inline notes and a "
                                               "check run on the PR.")] = False,
-    sarif: Annotated[Path | None, Opt("--sarif", help="Also write SARIF 2.1.0 here.")] = None,
-    format: Annotated[str, Opt("--format", help="terminal, md or json.")] = "terminal",
-    output: Annotated[Path | None, Opt("--output", help="Write md/json here, not stdout.")
-                      ] = None,
-    diff: Annotated[str | None, Opt("--diff", help="Review a unified diff file ('-': stdin).")
-                    ] = None,
-    repo_path: Annotated[Path | None, Opt("--repo-path", help="Review a local clone.")] = None,
-    base: Annotated[str | None, Opt(help="Local clone: base ref.")] = None,
-    head: Annotated[str | None, Opt(help="Local clone: head ref.")] = None,
-    config: Annotated[Path | None, Opt("--config", help="Bot config (default config/bot.yaml)."
-                                       )] = None,
-    quiet: Annotated[bool, Opt("--quiet", help="No progress display.")] = False,
+    format: Annotated[str, Opt(
+        "--format", metavar="FORMATS", help="terminal, md, json, sarif; comma-separated.")
+    ] = "terminal",
+    output: OutputOption = Path("."),
+    diff: Annotated[str | None, Opt(
+        "--diff", metavar="FILE", help="Review a unified diff file ('-': stdin).")] = None,
+    repo_path: Annotated[Path | None, Opt(
+        "--repo-path", metavar="DIR", help="Review a local clone.")] = None,
+    base: Annotated[str | None, Opt(metavar="REF", help="Local clone: base ref.")] = None,
+    head: Annotated[str | None, Opt(metavar="REF", help="Local clone: head ref.")] = None,
+    config: Annotated[Path | None, Opt(
+        "--config", metavar="FILE", help="Bot config (default config/bot.yaml).")] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Review one pull request for security problems; a named human signs it off.
 
     Exit code 0 whatever the findings: the review advises, it never approves or blocks.
+    Files (md: the summary comment, json: the report, sarif: SARIF 2.1.0) go to --output
+    DIR as REPORT_ID.FORMAT.
     """
-
-    request = build_request(repo, pr, post, format, diff, repo_path, base, head, config, sarif)
-    state = run_review(request, progress_printer(quiet))
-    finish(state, format, output, sarif)
+    chosen = formats(format, FORMATS)
+    target = output_target(output, [f for f in chosen if f != "terminal"],
+                           terminal="terminal" in chosen)
+    request = build_request(repo, pr, post, diff, repo_path, base, head, config)
+    state, who = run_review(request, progress_printer(quiet))
+    finish(state, chosen, target, who)
 
 
 # -- validating the input (nothing is recorded before this passes) -------------------------
 
 
-def build_request(repo: str | None, pr: int | None, post: bool, format: str,
-                  diff: str | None, repo_path: Path | None, base: str | None,
-                  head: str | None, config: Path | None, sarif: Path | None) -> Any:
+def build_request(repo: str | None, pr: int | None, post: bool, diff: str | None,
+                  repo_path: Path | None, base: str | None, head: str | None,
+                  config: Path | None) -> Any:
     from advisor.configuration import load_bot
     from graphs.security_review import SecurityReviewRequest
 
-    if format not in FORMATS:
-        raise GovernanceError(f"--format: expected one of {', '.join(FORMATS)}, got {format!r}")
     if repo is not None and not _REPO.match(repo):
-        raise GovernanceError(f"--repo: expected OWNER/NAME, got {repo!r}")
-    if pr is not None and pr < 1:
-        raise GovernanceError(f"--pr: expected a positive number, got {pr}")
-    if sarif is not None and sarif.is_dir():
-        raise GovernanceError(f"--sarif: {sarif} is a directory; give a file name")
+        raise UsageError(f"--repo: expected OWNER/NAME, got {repo!r}")
+    existing_file(config, "--config")
     bot = load_bot(config)  # a bad config file fails here, before any run
     common: dict[str, Any] = {"config_file": str(config) if config else None, "post": post}
     source = _source(repo, pr, diff, repo_path, base, head)
     if post and source != "github":
-        raise GovernanceError("--post needs a GitHub pull request (--repo and --pr)")
+        raise UsageError("--post needs a GitHub pull request (--repo and --pr)")
+    if post:
+        _check_post_credentials()
     if source == "github":
         return SecurityReviewRequest(source="github", repo=repo, number=pr, **common)
     if source == "diff":
@@ -95,23 +103,35 @@ def build_request(repo: str | None, pr: int | None, post: bool, format: str,
                                  authors=[current_identity()], **common)
 
 
+def _check_post_credentials() -> None:
+    """--post without a GitHub credential: say so now, not after the review is recorded."""
+    import os
+
+    from publishers.github.auth import PublishAuthError, token_from_env
+
+    try:
+        token_from_env(os.environ)
+    except PublishAuthError as exc:
+        raise UsageError(f"--post: {exc}") from None
+
+
 def _source(repo: str | None, pr: int | None, diff: str | None, repo_path: Path | None,
             base: str | None, head: str | None) -> str:
     local = repo_path is not None or base is not None or head is not None
     if diff is not None and local:
-        raise GovernanceError("choose one source: --diff FILE or --repo-path/--base/--head")
+        raise UsageError("choose one source: --diff FILE or --repo-path/--base/--head")
     if diff is not None:
         if (repo is None) != (pr is None):
-            raise GovernanceError("with --diff, --repo and --pr only label it: give both or none")
+            raise UsageError("with --diff, --repo and --pr only label it: give both or none")
         return "diff"
     if local:
         if not (repo_path and base and head):
-            raise GovernanceError("--repo-path, --base and --head go together")
+            raise UsageError("--repo-path, --base and --head go together")
         if pr is not None:
-            raise GovernanceError("--pr is for GitHub pull requests, not a local range")
+            raise UsageError("--pr is for GitHub pull requests, not a local range")
         return "local"
     if not (repo and pr):
-        raise GovernanceError("choose a source: --repo OWNER/NAME --pr N, --diff FILE, or "
+        raise UsageError("choose a source: --repo OWNER/NAME --pr N, --diff FILE, or "
                               "--repo-path DIR --base REF --head REF")
     return "github"
 
@@ -130,7 +150,7 @@ def read_diff(where: str) -> str:
         data = (raw.read(limits.max_bytes + 1) if raw is not None
                 else sys.stdin.read(limits.max_bytes + 1).encode("utf-8"))
         if len(data) > limits.max_bytes:
-            raise GovernanceError(f"--diff: stdin holds more than {limits.max_bytes} bytes; "
+            raise UsageError(f"--diff: stdin holds more than {limits.max_bytes} bytes; "
                                   "refused (limits.snapshot_max_bytes)")
     else:
         data = read_regular_file(Path(where), limits, "--diff")
@@ -145,14 +165,16 @@ def changed_files(text: str, what: str) -> list[ChangedFile]:
     try:
         patch = PatchSet(text)
     except UnidiffParseError as exc:
-        raise GovernanceError(f"{what} is not a valid unified diff: {exc}") from None
+        raise UsageError(f"{what} is not a valid unified diff: {exc}") from None
     files = [_changed(f) for f in patch]
     if not files:
-        raise GovernanceError(f"{what} changes no files (is it a unified diff?)")
+        raise UsageError(f"{what} changes no files (is it a unified diff?)")
     return files
 
 
 def _changed(patched: Any) -> ChangedFile:
+    from connectors.github.models import ChangedFile
+
     status = ("added" if patched.is_added_file else "removed" if patched.is_removed_file
               else "renamed" if patched.is_rename else "modified")
     hunks = "\n".join(str(h).rstrip("\n") for h in patched)
@@ -165,6 +187,8 @@ def _changed(patched: Any) -> ChangedFile:
 
 def _pull(files: list[ChangedFile], title: str, number: int | None, author: str,
           head: str = "", head_sha: str = "", base: str = "") -> PullRequest:
+    from connectors.github.models import PullRequest
+
     return PullRequest(
         number=number or 0, title=title, body=None, author=author, labels=(), head_ref=head,
         head_sha=head_sha, base_ref=base, merged_at=None, merge_commit_sha=None, html_url="",
@@ -186,20 +210,20 @@ def _git(root: Path, *args: str) -> str:
         done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
                               timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise GovernanceError(f"git failed: {type(exc).__name__}") from None
+        raise UsageError(f"git failed: {type(exc).__name__}") from None
     if done.returncode != 0:
         first = (done.stderr.strip().splitlines() or ["failed"])[0]
-        raise GovernanceError(f"git {args[0]} in {root}: {first}")
+        raise UsageError(f"git {args[0]} in {root}: {first}")
     return done.stdout
 
 
 def _commit(root: Path, ref: str, option: str) -> str:
     if not _REF.match(ref) or ref.startswith("-"):
-        raise GovernanceError(f"{option}: not a git ref: {ref!r}")
+        raise UsageError(f"{option}: not a git ref: {ref!r}")
     try:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
-    except GovernanceError:
-        raise GovernanceError(f"{option}: no commit {ref!r} in {root}") from None
+    except UsageError:
+        raise UsageError(f"{option}: no commit {ref!r} in {root}") from None
 
 
 def pull_from_clone(root: Path, base: str, head: str,
@@ -208,13 +232,13 @@ def pull_from_clone(root: Path, base: str, head: str,
     from graphs.security_review import needs_full_text
 
     if not root.is_dir():
-        raise GovernanceError(f"--repo-path: no such directory: {root}")
+        raise UsageError(f"--repo-path: no such directory: {root}")
     base_sha, head_sha = _commit(root, base, "--base"), _commit(root, head, "--head")
     text = _git(root, "diff", "--no-color", "--no-ext-diff", "--find-renames",
                 f"{base_sha}...{head_sha}", "--")
     files = changed_files(text, f"{base}...{head}") if text.strip() else []
     if not files:
-        raise GovernanceError(f"{base}...{head} changes no files")
+        raise UsageError(f"{base}...{head} changes no files")
     contents: dict[str, str] = {}
     for changed in files:
         if needs_full_text(changed):
@@ -229,54 +253,45 @@ def pull_from_clone(root: Path, base: str, head: str,
 # -- running and showing -----------------------------------------------------------------------
 
 
-def run_review(request: Any, progress: Any) -> dict[str, Any]:
+def run_review(request: Any, progress: Any) -> tuple[dict[str, Any], str]:
+    """The run's state at the sign-off interrupt, and who may decide the review."""
+    from advisor.commands.signing import roles_file, who_decides
     from advisor.context import graph_context, open_controls
     from advisor.settings import load_settings
     from graphs.runner import start_security_review
-    from graphs.security_review import review_context
+    from graphs.security_review import KIND, review_context
 
     settings = load_settings()
-    ctx = review_context(graph_context(settings, open_controls(settings)))
-    return dict(start_security_review(ctx, request, current_identity(), progress=progress))
+    controls = open_controls(settings)
+    ctx = review_context(graph_context(settings, controls))
+    actor = current_identity()
+    state = dict(start_security_review(ctx, request, actor, progress=progress))
+    return state, who_decides(controls.roles, KIND, actor, roles_file())
 
 
-def finish(state: dict[str, Any], format: str, output: Path | None, sarif: Path | None) -> None:
+def finish(state: dict[str, Any], chosen: list[str], target: OutputTarget,
+           who: str | None = None) -> None:
     from agents.security.review_report import SecurityReviewReport
-    from render.review.comment import summary_comment
+    from render.base import file_stem
+    from render.review.formats import RENDERERS
 
-    if state.get("status") in ("halted", "failed"):
-        raise GovernanceError(f"run {state.get('status')}: {state.get('halt_reason', 'unknown')}")
+    halt_on_stop(state)
     report = SecurityReviewReport.model_validate(state["report"])
-    if sarif is not None:
-        _write_sarif(report, sarif)
-    if format == "terminal":
-        render_terminal(report, state.get("posting", {}))
-        return
-    text = summary_comment(report) if format == "md" else report.model_dump_json(indent=2)
-    if output is None:
-        typer.echo(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {output}")
+    files = target.write(report, RENDERERS, file_stem(report.report_id, "security-review"))
+    if "terminal" in chosen:
+        render_terminal(report, state.get("posting", {}), who)
+    for path in files.values():
+        typer.echo(f"wrote {path}")
 
 
-def _write_sarif(report: Any, path: Path) -> None:
-    import json
+def render_terminal(report: Any, posting: dict[str, Any], who: str | None = None) -> None:
+    from rich.table import Table
 
-    from render.review.sarif import to_sarif
-
-    try:
-        path.write_text(json.dumps(to_sarif(report), indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise GovernanceError(f"--sarif: cannot write {path}: {exc.strerror}") from None
-
-
-def render_terminal(report: Any, posting: dict[str, Any]) -> None:
     from render.review.comment import BANNER
 
     console.print(f"[bold]Security review — {report.subject}[/]  (report {report.report_id})",
                   markup=True)
-    console.print(BANNER.removeprefix("> ").replace("**", ""), markup=False)
+    typer.echo(BANNER.removeprefix("> ").replace("**", ""))
     table = Table("severity", "category", "finding", "where")
     for finding in report.findings:
         where = next((f"{e.path}:{e.line}" if e.line else e.path
@@ -284,12 +299,14 @@ def render_terminal(report: Any, posting: dict[str, Any]) -> None:
         table.add_row(finding.severity.value, finding.category, finding.title, where)
     console.print(table if report.findings else "No findings from the deterministic checks.")
     for item in report.unreviewed:
-        console.print(f"not reviewed: {item.path} — {item.why}", markup=False)
+        typer.echo(f"not reviewed: {item.path} — {item.why}")
     for gap in report.gaps:
-        console.print(f"gap: {gap.source}: {gap.what} — {gap.why}", markup=False)
+        typer.echo(f"gap: {gap.source}: {gap.what} — {gap.why}")
     for notice in [*report.notices, *([posting["notice"]] if posting.get("notice") else [])]:
-        console.print(f"notice: {notice}", markup=False)
+        typer.echo(f"notice: {notice}")
     if posting.get("summary_url"):
-        console.print(f"posted: {posting['summary_url']}", markup=False)
-    console.print(f"Pending sign-off: advisor signoff {report.report_id} --approve|--reject "
-                  '--comment "why"', markup=False)
+        typer.echo(f"posted: {posting['summary_url']}")
+    typer.echo(f"Pending sign-off: advisor signoff {report.report_id} --approve|--reject "
+                  '--comment "why"')
+    if who:
+        typer.echo(who)

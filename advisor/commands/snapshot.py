@@ -3,36 +3,46 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from advisor.commands.common import console
-from advisor.settings import config_file, load_settings
-from agents.registry import release_dependency_packages
-from connectors.build import build_snapshot, default_factories
-from connectors.snapshot import SnapshotRequest
-from governance.errors import GovernanceError
+from advisor.commands.common import Column, print_table
+from advisor.commands.inputs import one_of, writable_dir
+from advisor.errors import UsageError
+
+if TYPE_CHECKING:
+    from connectors.provenance import SourceProvenance
+    from connectors.snapshot import SnapshotRequest
+
+FORMATS = ("json.gz", "json")
+Opt = typer.Option
 
 
 def snapshot(
-    output: Annotated[
-        Path, typer.Option("-o", "--output", help="File to write (.json, or .json.gz to compress).")
-    ],
-    repo: Annotated[str | None, typer.Option(help="GitHub repository OWNER/NAME.")] = None,
-    base: Annotated[str | None, typer.Option(help="Base ref of the release range.")] = None,
-    head: Annotated[str | None, typer.Option(help="Head ref of the release range.")] = None,
-    jira_project: Annotated[str | None, typer.Option(help="Jira project key.")] = None,
-    fix_version: Annotated[
-        str | None, typer.Option(help="Jira fix version of the release.")
+    output: Annotated[Path, Opt(
+        "-o", "--output", metavar="DIR",
+        help="Directory for the file, named SNAPSHOT_HASH.FORMAT (created if missing).")
+    ] = Path("."),
+    format: Annotated[str, Opt(
+        "--format", metavar="FORMAT", help="json.gz (compressed) or json.")] = "json.gz",
+    repo: Annotated[str | None, Opt(metavar="OWNER/NAME", help="GitHub repository.")] = None,
+    base: Annotated[str | None, Opt(metavar="REF", help="Base ref of the release range.")
+                    ] = None,
+    head: Annotated[str | None, Opt(metavar="REF", help="Head ref of the release range.")
+                    ] = None,
+    jira_project: Annotated[str | None, Opt(metavar="KEY", help="Jira project key.")] = None,
+    fix_version: Annotated[str | None, Opt(
+        metavar="VERSION", help="Jira fix version of the release.")] = None,
+    jql: Annotated[str | None, Opt(metavar="JQL", help="Jira JQL instead of a fix version.")
+                   ] = None,
+    confluence_space: Annotated[str | None, Opt(metavar="KEY", help="Confluence space key.")
+                                ] = None,
+    aws_profile: Annotated[str | None, Opt(
+        metavar="PROFILE", help="AWS profile for CloudWatch (standard credential chain).")
     ] = None,
-    jql: Annotated[str | None, typer.Option(help="Jira JQL instead of a fix version.")] = None,
-    confluence_space: Annotated[str | None, typer.Option(help="Confluence space key.")] = None,
-    aws_profile: Annotated[
-        str | None, typer.Option(help="AWS profile for CloudWatch (standard credential chain).")
-    ] = None,
-    aws_region: Annotated[str | None, typer.Option(help="AWS region for CloudWatch.")] = None,
+    aws_region: Annotated[str | None, Opt(metavar="REGION", help="AWS region for CloudWatch.")
+                          ] = None,
 ) -> None:
     """Fetch GitHub, Jira, Confluence, CloudWatch (and OSV for changed dependencies) into a
     versioned JSON snapshot with a content hash and per-source provenance.
@@ -42,10 +52,19 @@ def snapshot(
     GitHub Enterprise; JIRA_URL with JIRA_EMAIL + JIRA_API_TOKEN or JIRA_PAT; CONFLUENCE_URL
     with CONFLUENCE_EMAIL + CONFLUENCE_API_TOKEN or CONFLUENCE_PAT; the AWS credential chain.
     A source that fails is recorded as a gap; the snapshot never passes missing data off as
-    empty data.
+    empty data. The file is named by its content hash; the last line says where it is.
     """
+    from connectors.snapshot import SnapshotRequest
+
+    one_of(format, FORMATS, "--format")
     if (base or head) and not (repo and base and head):
-        raise GovernanceError("--repo, --base and --head go together")
+        raise UsageError("--repo, --base and --head go together")
+    if not any([repo, jira_project, confluence_space, aws_profile, aws_region]):
+        raise UsageError(
+            "nothing to fetch: give --repo/--base/--head, --jira-project, "
+            "--confluence-space or --aws-profile/--aws-region"
+        )
+    directory = writable_dir(output, "--output", FORMATS)
     request = SnapshotRequest(
         repo=repo,
         base=base,
@@ -57,24 +76,30 @@ def snapshot(
         aws_profile=aws_profile,
         aws_region=aws_region,
     )
-    if not any([repo, jira_project, confluence_space, aws_profile, aws_region]):
-        raise GovernanceError(
-            "nothing to fetch: give --repo/--base/--head, --jira-project, "
-            "--confluence-space or --aws-profile/--aws-region"
-        )
+    _fetch_and_write(request, directory, format)
+
+
+def _fetch_and_write(request: SnapshotRequest, directory: Path, format: str) -> None:
+    from advisor.settings import config_file, load_settings
+    from agents.registry import release_dependency_packages
+    from connectors.build import build_snapshot, default_factories
+
     settings = load_settings()
     factories = default_factories(
         settings.home, config_file("metrics.yaml"), dependency_extractor=release_dependency_packages
     )
     result = build_snapshot(request, factories)
-    result.write(output)
-    _print_summary(result.body.provenance, output, result.content_hash)
+    path = directory / f"{result.content_hash}.{format}"
+    try:
+        result.write(path)
+    except OSError as exc:
+        raise UsageError(f"--output: cannot write {path}: {exc.strerror or exc}") from None
+    _print_summary(result.body.provenance)
+    typer.echo(f"wrote {path}")
 
 
-def _print_summary(provenance, output: Path, content_hash: str) -> None:  # type: ignore[no-untyped-def]
-    table = Table("source", "requests", "retries", "gaps")
-    for p in provenance:
-        gaps = "; ".join(f"{g.what}: {g.why}" for g in p.gaps) or "none"
-        table.add_row(p.source, str(p.requests), str(p.retries), gaps)
-    console.print(table)
-    console.print(f"snapshot written to {output} (sha256 {content_hash})")
+def _print_summary(provenance: list[SourceProvenance]) -> None:
+    print_table(
+        [Column("source", key=True), Column("requests"), Column("retries"), Column("gaps")],
+        [[p.source, str(p.requests), str(p.retries),
+          "; ".join(f"{g.what}: {g.why}" for g in p.gaps) or "none"] for p in provenance])

@@ -16,8 +16,7 @@ from typing import Any
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from connectors.errors import ConnectorError
-from governance.errors import GovernanceError
+from advisor.errors import exit_code_for
 
 log = logging.getLogger(__name__)
 CommandFunction = Callable[..., None]
@@ -51,14 +50,15 @@ def run_job(commands: Commands, name: str, command: str, args: Mapping[str, Any]
     log.info("job %s: %s started", name, command)
     try:
         commands[command](**{"quiet": True, **args})
-    except typer.Exit as exc:  # e.g. release-report --fail-on: a result, not a crash
+    except typer.Exit as exc:
         log.warning("job %s: %s exited with code %s", name, command, exc.exit_code)
         return exc.exit_code == 0
-    except (GovernanceError, ConnectorError) as exc:
-        log.error("job %s: %s failed: %s", name, command, exc)
-        return False
-    except Exception:
-        log.exception("job %s: %s crashed", name, command)
+    except Exception as exc:
+        code = exit_code_for(exc)
+        if code is None:
+            log.exception("job %s: %s crashed", name, command)
+        else:  # e.g. release-report --fail-on (1), a refused or failed publish (3, 4)
+            log.error("job %s: %s failed: %s (exit code %d)", name, command, exc, code)
         return False
     log.info("job %s: %s finished", name, command)
     return True

@@ -39,7 +39,8 @@ from advisor.webhook.events import PayloadError, Routed, job_data, route
 from advisor.webhook.queue import DeliveryQueue, Offer
 from advisor.webhook.signature import verify
 from advisor.webhook.work import QueueRunner
-from connectors.limits import InputRefused, loads_json
+from connectors.errors import InputRefused
+from connectors.limits import loads_json
 from governance.db import utc_now
 
 log = logging.getLogger("advisor.webhook")

@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import anthropic
-import httpx2
-
-from agents.advisory.budget import UsageLedger
-from agents.advisory.claude import AuditSink, ClaudeAdvisor, Gate, SdkClient
 from agents.advisory.offline import OfflineAdvisor
 from agents.advisory.settings import AdvisorySettings
-from governance.redact import Redactor
+
+if TYPE_CHECKING:  # the SDK loads only when a provider that calls a model is chosen
+    import anthropic
+    import httpx2
+
+    from agents.advisory.budget import UsageLedger
+    from agents.advisory.claude import AuditSink, ClaudeAdvisor, Gate, SdkClient
+    from governance.redact import Redactor
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -31,6 +34,8 @@ class ProviderUnavailable(Exception):
 
 def anthropic_client(settings: AdvisorySettings, environ: Mapping[str, str],
                      http_client: httpx2.Client | None = None) -> anthropic.Anthropic:
+    import anthropic
+
     key = environ.get(API_KEY_ENV)
     if not key:
         raise ProviderUnavailable(f"{API_KEY_ENV} is not set")
@@ -41,6 +46,8 @@ def anthropic_client(settings: AdvisorySettings, environ: Mapping[str, str],
 
 def bedrock_client(settings: AdvisorySettings,
                    http_client: httpx2.Client | None = None) -> anthropic.AnthropicBedrock:
+    import anthropic
+
     try:
         return anthropic.AnthropicBedrock(
             aws_region=settings.aws_region, aws_profile=settings.aws_profile,
@@ -79,6 +86,9 @@ def build_advisor(
         if not env.get(API_KEY_ENV):
             return OfflineAdvisor([NO_KEY_NOTICE])
         provider = "anthropic"
+    from agents.advisory.budget import UsageLedger
+    from agents.advisory.claude import ClaudeAdvisor
+
     try:
         client = make_client(provider, settings, env, http_client)
     except ProviderUnavailable as exc:

@@ -1,6 +1,7 @@
 """CloudWatch: alarms, alarm history and metric series, read-only."""
 
-from connectors.cloudwatch.connector import CloudWatchConnector
+from typing import TYPE_CHECKING
+
 from connectors.cloudwatch.metrics_config import (
     MetricsConfig,
     MetricsConfigError,
@@ -13,7 +14,11 @@ from connectors.cloudwatch.models import (
     MetricQuery,
     MetricSeries,
 )
-from connectors.cloudwatch.settings import CloudWatchSettings
+from connectors.lazy import lazy_attributes
+
+if TYPE_CHECKING:  # boto3 and botocore load with their first use (connectors/lazy.py)
+    from connectors.cloudwatch.connector import CloudWatchConnector
+    from connectors.cloudwatch.settings import CloudWatchSettings
 
 __all__ = [
     "Alarm",
@@ -27,3 +32,8 @@ __all__ = [
     "MetricsConfigError",
     "load_metrics_config",
 ]
+
+__getattr__ = lazy_attributes(__name__, {
+    "CloudWatchConnector": "connectors.cloudwatch.connector",
+    "CloudWatchSettings": "connectors.cloudwatch.settings",
+})

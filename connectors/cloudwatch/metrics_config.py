@@ -103,11 +103,11 @@ def load_metrics_config(path: Path) -> MetricsConfig:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise MetricsConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
+    except yaml.YAMLError as exc:  # file:line:column, like every configuration file
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise MetricsConfigError(f"{path}: {where}{problem}") from exc
+        raise MetricsConfigError(f"{where}: {problem}") from exc
     if not isinstance(raw, dict):
         raise MetricsConfigError(f"{path}: expected a mapping with schema_version and services")
     try:

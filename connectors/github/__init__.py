@@ -1,6 +1,7 @@
 """Read-only GitHub connector: releases and pull requests as normalized, immutable models."""
 
-from connectors.github.connector import GitHubConnector
+from typing import TYPE_CHECKING
+
 from connectors.github.models import (
     ChangedFile,
     CheckRun,
@@ -15,6 +16,10 @@ from connectors.github.models import (
     Review,
 )
 from connectors.github.settings import GitHubSettings
+from connectors.lazy import lazy_attributes
+
+if TYPE_CHECKING:  # the client library loads with its first use (connectors/lazy.py)
+    from connectors.github.connector import GitHubConnector
 
 __all__ = [
     "ChangedFile",
@@ -31,3 +36,7 @@ __all__ = [
     "Repository",
     "Review",
 ]
+
+__getattr__ = lazy_attributes(__name__, {
+    "GitHubConnector": "connectors.github.connector",
+})

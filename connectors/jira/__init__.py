@@ -1,6 +1,7 @@
 """Jira connector: releases (fix versions) with changelogs, epics and remote links."""
 
-from connectors.jira.connector import JiraConnector, read_only_policy
+from typing import TYPE_CHECKING
+
 from connectors.jira.models import (
     IssueLink,
     JiraIssue,
@@ -9,6 +10,10 @@ from connectors.jira.models import (
     StatusTransition,
 )
 from connectors.jira.settings import JiraSettings
+from connectors.lazy import lazy_attributes
+
+if TYPE_CHECKING:  # the client library loads with its first use (connectors/lazy.py)
+    from connectors.jira.connector import JiraConnector, read_only_policy
 
 __all__ = [
     "IssueLink",
@@ -20,3 +25,8 @@ __all__ = [
     "StatusTransition",
     "read_only_policy",
 ]
+
+__getattr__ = lazy_attributes(__name__, {
+    "JiraConnector": "connectors.jira.connector",
+    "read_only_policy": "connectors.jira.connector",
+})

@@ -1,6 +1,8 @@
 """OSV: known vulnerabilities of dependencies, read-only, with a disk cache."""
 
-from connectors.osv.connector import OsvConnector, OsvSettings
+from typing import TYPE_CHECKING
+
+from connectors.lazy import lazy_attributes
 from connectors.osv.models import (
     AffectedRange,
     OsvResult,
@@ -11,6 +13,9 @@ from connectors.osv.models import (
     Severity,
     Vulnerability,
 )
+
+if TYPE_CHECKING:  # the client library loads with its first use (connectors/lazy.py)
+    from connectors.osv.connector import OsvConnector, OsvSettings
 
 __all__ = [
     "AffectedRange",
@@ -24,3 +29,8 @@ __all__ = [
     "Severity",
     "Vulnerability",
 ]
+
+__getattr__ = lazy_attributes(__name__, {
+    "OsvConnector": "connectors.osv.connector",
+    "OsvSettings": "connectors.osv.connector",
+})

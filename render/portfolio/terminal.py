@@ -29,12 +29,15 @@ from render.portfolio.common import (
 
 def render_terminal(summary: PortfolioSummary, console: Console, *,
                     written: Mapping[str, Path] | None = None,
-                    redactor: Redactor | None = None) -> None:
+                    redactor: Redactor | None = None, who_decides: str | None = None) -> None:
+    """``who_decides``: the role a decision needs and who holds it, under the command."""
     s = redact_summary(summary, redactor)
     frame = box.ROUNDED if console.is_terminal else box.ASCII
     lines = [Text(s.advisory_banner, style="bold"), Text("Sign-off: " + signoff_text(s))]
     if command := signoff_command(s):
         lines.append(Text("To decide: " + command, style="cyan"))
+        if who_decides:
+            lines.append(Text(who_decides))
     console.print(Panel(Group(*lines), title=Text(f"ADVISORY — {page_title(s)}"), box=frame,
                         border_style="red"))
     console.print(Text(f"{s.subject} · {period_text(s)}", style="bold"))

@@ -40,10 +40,13 @@ def render_terminal(
     *,
     written: Mapping[str, Path] | None = None,
     redactor: Redactor | None = None,
+    who_decides: str | None = None,
 ) -> None:
+    """``who_decides``: the role a decision needs and who holds it (the caller knows the
+    roles file; the report does not), shown under the sign-off command."""
     report = redact_report(report, redactor)
     frame = box.ROUNDED if console.is_terminal else box.ASCII
-    console.print(_banner(report, frame))
+    console.print(_banner(report, frame, who_decides))
     console.print(_verdict(report))
     console.print(_scores(report, frame))
     console.print(_risks(report, frame))
@@ -54,11 +57,13 @@ def render_terminal(
         console.print(_written(written))
 
 
-def _banner(report: ReleaseReport, frame: box.Box) -> Panel:
+def _banner(report: ReleaseReport, frame: box.Box, who_decides: str | None) -> Panel:
     lines = [Text(report.advisory_banner, style="bold"),
              Text("Sign-off: " + signoff_text(report))]
     if command := signoff_command(report):
         lines.append(Text("To decide: " + command, style="cyan"))
+        if who_decides:
+            lines.append(Text(who_decides))
     elif report.signoff_status == "pending_signoff":
         lines.append(Text("Not registered yet: there is no report id to sign off."))
     title = Text("ADVISORY — " + report.subject)

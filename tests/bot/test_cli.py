@@ -51,15 +51,19 @@ def diff_file(tmp_path: Path) -> Path:
 
 def test_a_diff_file_is_reviewed_and_recorded(home: Path, diff_file: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    sarif = tmp_path / "out.sarif"
-    code, out, _ = run(["--diff", str(diff_file), "--format", "json", "--sarif", str(sarif),
-                        "--quiet"], capsys)
+    out_dir = tmp_path / "out"
+    code, out, _ = run(["--diff", str(diff_file), "--format", "json,sarif", "--output",
+                        str(out_dir), "--quiet"], capsys)
     assert code == 0
-    report = json.loads(out)
+    [json_file] = out_dir.glob("sec-*.json")
+    sarif = json_file.with_suffix(".sarif")
+    report = json.loads(json_file.read_text())
+    assert json_file.name == f"{report['report_id']}.json"
+    assert f"wrote {json_file}" in out
     assert report["source"] == "diff" and report["signoff_status"] == "pending_signoff"
     assert [f["category"] for f in report["findings"]] == ["secret"]
     assert [u["path"] for u in report["unreviewed"]] == ["logo.png"]
-    assert AWS_KEY not in out and AWS_KEY not in sarif.read_text()
+    assert AWS_KEY not in json_file.read_text() and AWS_KEY not in sarif.read_text()
     assert json.loads(sarif.read_text())["runs"][0]["results"][0]["ruleId"] == "secret"
     [record] = open_controls(load_settings()).registry.list()
     assert record.kind == "security-review" and record.id == report["report_id"]
@@ -67,7 +71,8 @@ def test_a_diff_file_is_reviewed_and_recorded(home: Path, diff_file: Path, tmp_p
 
 def test_a_diff_on_stdin_renders_markdown(home: Path, capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, _ = run(["--diff", "-", "--format", "md", "--quiet"], capsys, DIFF, monkeypatch)
+    code, out, _ = run(["--diff", "-", "--format", "md", "-o", "-", "--quiet"], capsys, DIFF,
+                       monkeypatch)
     assert code == 0 and "Advisory only" in out and "diff stdin" in out
 
 
@@ -98,7 +103,7 @@ def clone(tmp_path: Path) -> Path:
 def test_a_local_clone_range_is_reviewed(home: Path, clone: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--repo-path", str(clone), "--base", "base", "--head", "HEAD",
-                        "--format", "json", "--quiet"], capsys)
+                        "--format", "json", "--output", "-", "--quiet"], capsys)
     assert code == 0, out
     report = json.loads(out)
     [finding] = report["findings"]
@@ -109,7 +114,7 @@ def test_a_local_clone_range_is_reviewed(home: Path, clone: Path,
 @pytest.mark.parametrize(("argv", "message"), [
     ([], "choose a source"),
     (["--repo", "not a repo", "--pr", "1"], "OWNER/NAME"),
-    (["--repo", "acme/shop", "--pr", "0"], "positive"),
+    (["--repo", "acme/shop", "--pr", "0"], "greater than or equal to 1"),
     (["--repo", "acme/shop"], "choose a source"),
     (["--diff", "/nonexistent.diff"], "no such file"),
     (["--diff", "{diff}", "--post"], "--post needs a GitHub pull request"),
@@ -119,14 +124,18 @@ def test_a_local_clone_range_is_reviewed(home: Path, clone: Path,
     (["--repo-path", "{clone}", "--base", "nope", "--head", "HEAD"], "no commit 'nope'"),
     (["--repo-path", "{clone}", "--base", "--evil", "--head", "HEAD"], "not a git ref"),
     (["--repo-path", "{clone}", "--base", "base"], "go together"),
-    (["--diff", "{diff}", "--config", "/nonexistent.yaml"], "bot config not found"),
+    (["--diff", "{diff}", "--config", "/nonexistent.yaml"], "--config: no such file"),
+    (["--diff", "{diff}", "--format", "json", "--output", "{diff}"], "is not a directory"),
+    (["--diff", "{diff}", "--format", "json", "--output", "{tmp}/x.json"],
+     "looks like a file name"),
+    (["--diff", "{diff}", "--format", "json,md", "--output", "-"], "exactly one file format"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_recorded(
         home: Path, diff_file: Path, clone: Path, tmp_path: Path, argv: list[str],
         message: str, capsys: pytest.CaptureFixture[str]) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("just some notes\n")
-    filled = [a.format(diff=diff_file, text=text, clone=clone) for a in argv]
+    filled = [a.format(diff=diff_file, text=text, clone=clone, tmp=tmp_path) for a in argv]
     code, _, err = run(filled, capsys)
     assert code == 2 and message in err
     assert len(err.strip().splitlines()) == 1
@@ -138,7 +147,7 @@ def test_the_global_switch_stops_the_cli(home: Path, diff_file: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADVISOR_KILL_SWITCH", "on")
     code, _, err = run(["--diff", str(diff_file), "--quiet"], capsys)
-    assert code == 2 and "kill switch" in err
+    assert code == 3 and "kill switch" in err  # refused
     assert open_controls(load_settings()).registry.list() == []
 
 

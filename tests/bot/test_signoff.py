@@ -211,11 +211,41 @@ def test_commands_parse(body: str, decision: Decision, reason: str) -> None:
 
 def test_advisor_signoff_from_the_cli_resumes_without_github(
         reviewed: dict[str, Any], ctx: ReviewContext) -> None:
-    """``advisor signoff`` resumes with a plain context: no token here, posting is skipped."""
+    """``advisor signoff`` resumes with a plain context: no token here, so the decided
+    review cannot reach the PR, and the run says so (``advisor publish`` retries)."""
     ctx.controls.signoff.decide(reviewed["report_id"], "security-lead", Decision.APPROVE, "ok")
     plain = graph_context(load_settings(), ctx.controls)
     answer = SignOffDecision(report_id=reviewed["report_id"], decision="approve",
                              decided_by="security-lead", comment="ok")
     state = resume_run(KIND, plain, reviewed["run_id"], answer)
-    assert state["status"] == "approved"
+    assert state["status"] == "publish_failed"
     assert "no GitHub credential" in state["posting"]["notice"]
+    assert "no GitHub credential" in state["halt_reason"]
+    run = ctx.controls.runs.get(reviewed["run_id"])
+    assert run.status.value == "approved" and run.detail.startswith("publish failed (")
+
+
+def test_advisor_publish_puts_the_decision_on_the_pr_after_a_failed_post(
+        reviewed: dict[str, Any], ctx: ReviewContext, wiring: Wiring) -> None:
+    """The decision could not reach the PR at sign-off (no token there); publishing again
+    with a credential updates the summary comment and clears the run's failure."""
+    from graphs.runner import republish
+
+    ctx.controls.signoff.decide(reviewed["report_id"], "security-lead", Decision.APPROVE, "ok")
+    plain = graph_context(load_settings(), ctx.controls)
+    answer = SignOffDecision(report_id=reviewed["report_id"], decision="approve",
+                             decided_by="security-lead", comment="ok")
+    assert resume_run(KIND, plain, reviewed["run_id"], answer)["status"] == "publish_failed"
+    start = len(wiring.session.sent)
+    with replayer("github_bot").use_cassette("signoff_role.yaml"):
+        again = republish(KIND, ctx, reviewed["run_id"], "security-lead")
+    assert again is not None and again["status"] == "approved"
+    [(method, url, body)] = _writes_after(wiring, start)
+    assert method == "PATCH" and "/issues/comments/" in url
+    assert "approved by security-lead" in body["body"]
+    run = ctx.controls.runs.get(reviewed["run_id"])
+    assert (run.status.value, run.detail) == ("approved", "")
+    published = list(ctx.controls.audit.entries(AuditFilter(action="report.published")))
+    assert published[-1].actor == "security-lead"
+    values, waiting = thread_state(KIND, ctx, reviewed["run_id"])
+    assert values["status"] == "approved" and waiting == ()

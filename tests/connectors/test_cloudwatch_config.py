@@ -61,7 +61,7 @@ def test_queries_become_get_metric_data_queries() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("schema_version: 1\nservices: [\n", "line 3"),
+        ("schema_version: 1\nservices: [\n", "metrics.yaml:3:1: expected the node content"),
         ("- just\n- a list\n", "expected a mapping"),
         ("services: {}\n", "schema_version: Field required"),
         (VALID_HEAD + METRIC.format(id="Requests"), "services.payments-api.0.id"),

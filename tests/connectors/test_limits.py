@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.limits import InputRefused, ReadLimits, json_depth, loads_json, read_regular_file
+from connectors.errors import InputRefused
+from connectors.limits import ReadLimits, json_depth, loads_json, read_regular_file
 from connectors.snapshot import SnapshotError, load_snapshot
 
 MIB = 1024 * 1024

@@ -20,10 +20,10 @@ def test_shipped_roles_file_loads() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("roles: [unclosed", "cannot read"),
+        ("roles: [unclosed", r"cannot read .*roles.yaml:1:\d+:"),  # file:line:column
         ("roles:\n  superuser: [x]\n", "unknown role"),
         ("signoff:\n  payroll: admin\n", "unknown report kind"),
-        ("- just\n- a list\n", "must be a mapping"),
+        ("- just\n- a list\n", "must hold a mapping"),
         ("roles:\n  admin: [a]\nextra: 1\n", "extra"),
     ],
 )

@@ -3,7 +3,6 @@ Confluence only after approval, never when rejected, stopped by kill switches.""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,6 +28,7 @@ from graphs.portfolio_summary import PortfolioRequest
 from graphs.requests import SignOffDecision
 from graphs.runner import resume_run, start_run
 from publishers.confluence import ConfluencePublisher
+from tests.cli import run_cli
 from tests.portfolio.sample import SITE, TITLE, FakeConfluence, home, snapshot_file
 
 __all__ = ["home"]
@@ -290,16 +290,7 @@ def test_epics_jql_that_matches_nothing_fails_instead_of_taking_every_epic(
 
 def advisor(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
             *args: str) -> tuple[int, str, str]:
-    from advisor.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["advisor", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(monkeypatch, capsys, *args)
 
 
 @pytest.mark.parametrize(("flags", "message"), [

@@ -80,16 +80,17 @@ def test_release_command_renders_with_the_configured_redactor(
     from rich.console import Console
 
     from advisor.commands import release
+    from advisor.commands.outputs import OutputTarget
     from governance.redact import Redactor
-    from render.release import render_terminal
 
     literal = '"VThYJyp6lBcgQFqAiABDQsaJsqGwodqbTEPc"'
     report = sample.release_report(summary=f"Rotate blob = {literal} today.")
     state = {"status": "awaiting_signoff", "report": report.model_dump(mode="json")}
     console = Console(record=True, width=200)
     monkeypatch.setattr(release, "console", console)
-    release._finish(state, ["json", "terminal"], tmp_path, None, render_terminal,
-                    write_reports, redactor=Redactor(entropy=True))
+    target = OutputTarget(tmp_path, ("json",))
+    release._finish(state, ["json", "terminal"], target, None, redactor=Redactor(entropy=True),
+                    who=None)
     written = json.loads(next(tmp_path.glob("*.json")).read_text())
     assert "VThYJyp6" not in written["summary"] and "[REDACTED:" in written["summary"]
     assert "VThYJyp6" not in console.export_text()
