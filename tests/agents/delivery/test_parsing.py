@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agents.delivery.diff import Touched, added_lines, ranges, touched
+from agents.delivery.sourcefiles import SourceFiles
 from agents.delivery.suggest import suggest
-from agents.delivery.testgaps import SourceFiles
 from agents.globs import GlobSet
 from tests.agents.delivery.factories import changed, pr
 
@@ -91,5 +91,5 @@ def test_suggestions_skip_test_files_and_are_capped() -> None:
     change = pr(files=[changed("tests/test_x.py", 3, patch=patch), changed("x.py", 3, patch=patch)])
     tests = suggest(change, files, [], max_functions=2, max_tests=3)
     assert len(tests) == 3
-    assert all("(x.py)" in t for t in tests)
+    assert all("(x.py:" in t for t in tests)
     assert "`c()`" not in " ".join(tests)
