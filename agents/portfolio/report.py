@@ -39,6 +39,12 @@ class PortfolioSummary(BaseModel):
     signoff_status: str = "pending_signoff"
     signed_off_by: str | None = None
     signed_off_at: str | None = None
+    decision_comment: str | None = None
+    decision_audit_seq: int | None = Field(
+        default=None, description="The audit entry that recorded the decision.")
+    decision_audit_hash: str | None = None
+    content_hash: str | None = Field(
+        default=None, description="SHA-256 of the stored report this rendering is of.")
     snapshot_hash: str | None = None
     projects: list[str]
     epics_jql: str | None = None

@@ -34,7 +34,13 @@ def signoff_text(summary: PortfolioSummary) -> str:
     status = summary.signoff_status
     if status in ("approved", "rejected") and summary.signed_off_by:
         when = format_timestamp(summary.signed_off_at) if summary.signed_off_at else "unknown date"
-        return f"{status.capitalize()} by {summary.signed_off_by} on {when}"
+        text = f"{status.capitalize()} by {summary.signed_off_by} on {when}"
+        if summary.decision_comment:
+            text += f" — “{summary.decision_comment}”"
+        if summary.decision_audit_seq is not None:
+            text += (f" (audit entry #{summary.decision_audit_seq}, entry hash "
+                     f"{summary.decision_audit_hash or 'unknown'})")
+        return text
     if status == "superseded":
         return "Superseded by a newer summary — nothing was approved"
     return PENDING
@@ -50,7 +56,8 @@ def signoff_command(summary: PortfolioSummary) -> str | None:
 # --- redaction ------------------------------------------------------------------------
 
 _VERBATIM = ("schema_version", "kind", "generated_at", "report_id", "signoff_status",
-             "signed_off_by", "signed_off_at", "snapshot_hash")
+             "signed_off_by", "signed_off_at", "snapshot_hash", "decision_audit_seq",
+             "decision_audit_hash", "content_hash")
 
 
 def redact_summary(summary: PortfolioSummary,

@@ -1,4 +1,6 @@
-"""A short rich summary for the person who ran the command; the files hold the detail.
+"""The report for the person who ran the command: the verdict and the ten-second summary,
+the top risks, then every finding on one line each, the checks that lacked data and the
+gaps; the files hold each finding's full detail.
 
 Data is wrapped in ``Text`` so a finding titled ``[red]…`` prints as written instead of
 being read as rich markup. Off a terminal (CI logs) tables use ASCII boxes.
@@ -20,11 +22,15 @@ from agents.models import Finding
 from governance.redact import Redactor
 from render.common import (
     band,
+    check_rows,
+    decision_lines,
     is_assessed,
+    shown_line,
     signoff_command,
     signoff_text,
     status_label,
     usage_line,
+    verdict_line,
 )
 from render.redaction import redact_report
 
@@ -47,6 +53,10 @@ def render_terminal(
     console.print(_verdict(report))
     console.print(_scores(report, frame))
     console.print(_risks(report, frame))
+    if report.counts.total:
+        console.print(_all_findings(report, frame))
+    if blind := _unchecked(report, frame):
+        console.print(blind)
     if report.gaps:
         console.print(_gaps(report, frame))
     console.print(_provenance(report))
@@ -57,6 +67,7 @@ def render_terminal(
 def _banner(report: ReleaseReport, frame: box.Box) -> Panel:
     lines = [Text(report.advisory_banner, style="bold"),
              Text("Sign-off: " + signoff_text(report))]
+    lines += [Text(line) for line in decision_lines(report)]
     if command := signoff_command(report):
         lines.append(Text("To decide: " + command, style="cyan"))
     elif report.signoff_status == "pending_signoff":
@@ -66,11 +77,15 @@ def _banner(report: ReleaseReport, frame: box.Box) -> Panel:
 
 
 def _verdict(report: ReleaseReport) -> Text:
-    level = band(report.overall_score)
+    level = band(report.overall_score, verdict=report.verdict)
     text = Text("Verdict: ", style="bold")
     text.append(report.verdict, style=_STYLE[level])
     text.append(f"  ·  overall risk {report.overall_score:g}/100 ({level})\n")
-    text.append(report.recommendation)
+    text.append(verdict_line(report) + "\n")
+    if report.headline:
+        text.append(" ".join(report.headline) + "\n", style="bold")
+    text.append(report.recommendation + "\n")
+    text.append("Findings: " + shown_line(report))
     return text
 
 
@@ -89,14 +104,39 @@ def _risks(report: ReleaseReport, frame: box.Box) -> Table | Text:
     if not report.top_risks:
         return Text("Top risks: none found.")
     shown = report.top_risks[:TOP_RISKS]
-    hidden = len(report.top_risks) - len(shown)
-    caption = f"{hidden} more in the report files" if hidden else None
     table = Table("#", "severity", "agent", "title", "evidence", box=frame,
-                  title="Top risks", title_justify="left", caption=caption)
+                  title=f"Top risks ({len(shown)} of {report.counts.total})",
+                  title_justify="left")
     for i, finding in enumerate(shown, 1):
         severity = finding.severity.value
         table.add_row(str(i), Text(severity, style=_SEVERITY_STYLE[severity]),
                       Text(finding.agent), _title(finding), Text(finding.evidence[0].ref))
+    return table
+
+
+def _all_findings(report: ReleaseReport, frame: box.Box) -> Table:
+    """Every finding, one line each, by agent: the files hold the detail."""
+    table = Table("#", "severity", "agent", "category", "title", "evidence", box=frame,
+                  title=f"All findings ({report.counts.total})", title_justify="left")
+    index = 0
+    for agent in report.agents:
+        for finding in agent.findings:
+            index += 1
+            severity = finding.severity.value
+            table.add_row(str(index), Text(severity, style=_SEVERITY_STYLE[severity]),
+                          Text(agent.agent), Text(", ".join(finding.categories)),
+                          _title(finding), Text(finding.evidence[0].ref))
+    return table
+
+
+def _unchecked(report: ReleaseReport, frame: box.Box) -> Table | None:
+    rows = [row for row in check_rows(report) if row[2] != "complete"]
+    if not rows:
+        return None
+    table = Table("agent", "check", "data", "detail", box=frame, title_justify="left",
+                  title="Checks without complete data")
+    for agent, check, data, _, detail in rows:
+        table.add_row(Text(agent), Text(check), Text(data), Text(detail))
     return table
 
 
@@ -110,8 +150,9 @@ def _title(finding: Finding) -> Text:
 
 
 def _gaps(report: ReleaseReport, frame: box.Box) -> Table:
-    table = Table("source", "what is missing", "why", box=frame, title="Data gaps",
-                  title_justify="left", caption="Missing data never lowers a score.")
+    table = Table("source", "what is missing", "why", box=frame, title_justify="left",
+                  title=f"Data gaps ({len(report.gaps)}, each once)",
+                  caption="Missing data never lowers a score.")
     for gap in report.gaps:
         table.add_row(Text(gap.source), Text(gap.what), Text(gap.why))
     return table

@@ -192,7 +192,7 @@ def test_an_unauthorised_signoff_leaves_the_thread_paused(home: Path, snapshot_f
     ctx = context(healthy_agents())
     state = start_run("release", ctx, request(snapshot_file, ["security"]), "ci-bot")
     refused = _signoff_in_another_process(state["report_id"], "approve", "mallory")
-    assert refused.returncode == 2 and "release-approver" in refused.stderr
+    assert refused.returncode == 3 and "release-approver" in refused.stderr  # refused
     from graphs.runner import thread_state
 
     values, waiting = thread_state("release", ctx, state["run_id"])
