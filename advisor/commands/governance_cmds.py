@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from advisor.commands.common import console, controls
 from governance.controls import Controls
-from governance.errors import GovernanceError
+from governance.errors import GovernanceError, NotAuthorized
 from governance.identity import current_identity
 from governance.killswitch import AGENTS, scope_for
 from governance.reports import Decision
@@ -103,6 +105,34 @@ def reports_show(
     console.print_json(json.dumps(data))
 
 
+@reports_app.command("export")
+def reports_export(
+    report_id: Annotated[str, typer.Argument(help="Report id.")],
+    format: Annotated[
+        str, typer.Option("--format", help="md, html, json; comma-separated.")
+    ] = "md,html,json",
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Directory for the files.")
+    ] = Path("."),
+) -> None:
+    """Render a stored report as it stands: its decision, who made it and when, their
+    comment, and the audit entry (seq and hash) that recorded it. The stored report is
+    never changed."""
+    from render.export import ExportError, export_report, parse_export_formats
+
+    ctl = controls()
+    record = ctl.registry.get(report_id)
+    try:
+        formats = parse_export_formats(format, record.kind)
+    except (ExportError, ValueError) as exc:
+        raise GovernanceError(f"--format: {exc}") from None
+    written = export_report(record, ctl.registry.content(report_id),
+                            ctl.registry.decision_entry(report_id), formats, output,
+                            redactor=ctl.redactor)
+    for path in written.values():
+        console.print(f"wrote {path}")
+
+
 def signoff(
     report_id: Annotated[str, typer.Argument(help="The report to decide.")],
     approve: Annotated[bool, typer.Option("--approve", help="Approve the report.")] = False,
@@ -117,7 +147,12 @@ def signoff(
     decision = Decision.APPROVE if approve else Decision.REJECT
     actor = current_identity()
     ctl = controls()
-    record = ctl.signoff.decide(report_id, actor, decision, comment)
+    try:
+        record = ctl.signoff.decide(report_id, actor, decision, comment)
+    except NotAuthorized as exc:  # refused (role, bot, separation of duties): on the record
+        Console(stderr=True, highlight=False).print(
+            f"advisor: refused: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(3) from None
     console.print(f"report {record.id} is now {record.status.value} by {record.decided_by}")
     if record.thread_id:
         _resume(ctl, record.kind, record.thread_id, record.id, decision, actor, comment)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from advisor.commands.common import console, demo_plans, progress_printer
 from advisor.context import graph_context, open_controls
@@ -51,14 +52,21 @@ def release_report(
         str | None,
         Opt(
             "--fail-on",
-            help=f"Exit 1 if a finding reaches this severity ({', '.join(SEVERITIES)}).",
+            help=f"Exit 1 if a finding reaches this severity ({', '.join(SEVERITIES)}), "
+            "or the release cannot be assessed.",
         ),
     ] = None,
+    allow_gaps: Annotated[
+        bool,
+        Opt("--allow-gaps", help="With --fail-on: accept missing data instead of failing on it."),
+    ] = False,
 ) -> None:
     """Build the pre-release risk report and pause it for a named human's sign-off.
 
     Exit code 0 whatever the risk (the report advises, a human decides), unless --fail-on
-    is given. Sign off with `advisor signoff REPORT_ID --approve|--reject --comment TEXT`.
+    is given: then 1 when a finding reaches that severity, when the verdict is "cannot
+    assess", or when a check that could have reported it had no data (unless
+    --allow-gaps). Sign off with `advisor signoff REPORT_ID --approve|--reject --comment TEXT`.
     """
     from graphs.requests import RunRequest
     from graphs.runner import start_run
@@ -100,7 +108,7 @@ def release_report(
     show = progress_printer(quiet)
     state = start_run("release", ctx, request, current_identity(), progress=show)
     _finish(state, formats, output, fail_on, render_terminal, write_reports,
-            redactor=controls.redactor)
+            redactor=controls.redactor, allow_gaps=allow_gaps)
 
 
 def _source(demo: bool, snapshot: Path | None, live: SnapshotRequest) -> Any:
@@ -158,8 +166,10 @@ def _finish(
     write_reports: Any,
     *,
     redactor: Any = None,
+    allow_gaps: bool = False,
 ) -> None:
-    from agents.aggregate import ReleaseReport
+    from agents.aggregate import ReleaseReport, gate_failure
+    from agents.models import Severity
 
     if state.get("status") in ("halted", "failed"):
         raise GovernanceError(f"run {state.get('status')}: {state.get('halt_reason', 'unknown')}")
@@ -172,15 +182,7 @@ def _finish(
     else:
         for path in files.values():
             console.print(f"wrote {path}")
-    if fail_on and _reaches(report, fail_on):
+    if fail_on and (why := gate_failure(report, Severity(fail_on), allow_gaps=allow_gaps)):
+        Console(stderr=True, highlight=False).print(
+            f"advisor: gate --fail-on {fail_on} tripped: {why}", markup=False, soft_wrap=True)
         raise typer.Exit(1)
-
-
-def _reaches(report: Any, level: str) -> bool:
-    threshold = SEVERITIES.index(level)
-    return any(
-        SEVERITIES.index(f.severity.value) >= threshold
-        for agent in report.agents
-        for f in agent.findings
-        if f.source == "deterministic"
-    )
