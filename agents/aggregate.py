@@ -333,11 +333,14 @@ def _severity_rule(verdict: Verdict, level: Severity,
 
 
 def _missing_required(reports: Sequence[AgentReport], required: Sequence[str]) -> dict[str, str]:
+    """Required sources an agent found missing, each with why (its gap's words)."""
     missing: dict[str, str] = {}
     for report in reports:
-        for row in report.coverage:
-            if row.source in required and row.status is CoverageStatus.MISSING:
-                missing.setdefault(row.source, row.detail or "not in the snapshot")
+        absent = {row.source for row in report.coverage
+                  if row.source in required and row.status is CoverageStatus.MISSING}
+        for source in sorted(absent):
+            why = next((g.why for g in report.gaps if g.source == source), "no data")
+            missing.setdefault(source, why.removeprefix(f"{source}: "))
     return missing
 
 

@@ -70,9 +70,13 @@ def decision_lines(report: ReleaseReport) -> list[str]:
     return lines
 
 
-def verdict_line(report: ReleaseReport) -> str:
-    """The verdict, the rule that decided it, and what made the rule apply."""
-    return f"Rule: {report.verdict_rule} ({report.verdict_detail})"
+def verdict_line(report: ReleaseReport) -> str | None:
+    """The rule that decided the verdict and what made it apply, when the headline (which
+    says both) is missing: a report stored before schema 1.1."""
+    if report.headline:
+        return None
+    return f"Rule: {report.verdict_rule}" + (f" ({report.verdict_detail})"
+                                              if report.verdict_detail else "")
 
 
 def shown_line(report: ReleaseReport) -> str:

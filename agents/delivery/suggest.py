@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agents.delivery.diff import Touched, touched
+from agents.delivery.diff import Touched, added_lines, ranges, touched
 from agents.delivery.sourcefiles import SourceFiles
 from connectors.github.models import PullRequest
 
@@ -31,12 +31,13 @@ def touched_in(pr: PullRequest, files: SourceFiles, limit: int) -> list[tuple[st
 def suggest(pr: PullRequest, files: SourceFiles, bug_keys: Sequence[str], *,
             max_functions: int, max_tests: int) -> list[str]:
     functions = touched_in(pr, files, max_functions)
-    paths = [f.path for f in files.changed_source(pr)][:max_functions]
+    changed = files.changed_source(pr)[:max_functions]
+    paths = [f.path for f in changed]
     tests = [_regression(key, functions, paths) for key in bug_keys]
     for path, item in functions:
         tests += _for_function(f"{path}:{item.line}" if item.line else path, item)
     if not functions:
-        tests += [_for_file(path) for path in paths]
+        tests += [_for_file(f.path, added_lines(f.patch)) for f in changed]
     return tests[:max_tests]
 
 
@@ -60,8 +61,10 @@ def _for_function(path: str, item: Touched) -> list[str]:
     ]
 
 
-def _for_file(path: str) -> str:
-    return (f"Boundary: exercise the lines changed in {path} at their input limits and "
+def _for_file(path: str, lines: Sequence[int]) -> str:
+    spans = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges(lines)[:5])
+    where = f"{path} (lines {spans})" if spans else path
+    return (f"Boundary: exercise the lines changed in {where} at their input limits and "
             "assert the results.")
 
 

@@ -177,9 +177,10 @@ def _verdict(report: ReleaseReport) -> str:
         '<section id="verdict"><h2>Verdict</h2>',
         f"<p><strong>{escape(report.verdict)}</strong> — overall risk score "
         f'<span class="badge band-{level}">{report.overall_score:g}/100</span> ({level})</p>',
-        f'<p class="rule">{escape(verdict_line(report))}</p>',
-        '<h3 id="summary">Summary</h3>',
     ]
+    if rule := verdict_line(report):
+        parts.append(f'<p class="rule">{escape(rule)}</p>')
+    parts.append('<h3 id="summary">Summary</h3>')
     if report.headline:
         parts.append(f'<p class="headline">{escape(" ".join(report.headline))}</p>')
     parts += [f"<p>{escape(report.recommendation)}</p>",

@@ -180,9 +180,9 @@ def _header(report: ReleaseReport, limits: _Limits) -> str:
         "\n".join(banner),
         f"**Verdict:** {_md(report.verdict)} · **Overall risk score:** "
         f"{report.overall_score:g}/100 ({level})",
-        f"**{_md(verdict_line(report).split(':')[0])}:** "
-        f"{_md(verdict_line(report).split(':', 1)[1].strip(), limits.text)}",
     ]
+    if rule := verdict_line(report):
+        lines.append(_md(rule, limits.text))
     return "\n\n".join(lines)
 
 

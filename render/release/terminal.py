@@ -54,7 +54,7 @@ def render_terminal(
     console.print(_scores(report, frame))
     console.print(_risks(report, frame))
     if report.counts.total:
-        console.print(_all_findings(report, frame))
+        console.print(_all_findings(report), soft_wrap=True)  # one line each: grep-able
     if blind := _unchecked(report, frame):
         console.print(blind)
     if report.gaps:
@@ -81,7 +81,8 @@ def _verdict(report: ReleaseReport) -> Text:
     text = Text("Verdict: ", style="bold")
     text.append(report.verdict, style=_STYLE[level])
     text.append(f"  ·  overall risk {report.overall_score:g}/100 ({level})\n")
-    text.append(verdict_line(report) + "\n")
+    if rule := verdict_line(report):
+        text.append(rule + "\n")
     if report.headline:
         text.append(" ".join(report.headline) + "\n", style="bold")
     text.append(report.recommendation + "\n")
@@ -114,19 +115,21 @@ def _risks(report: ReleaseReport, frame: box.Box) -> Table | Text:
     return table
 
 
-def _all_findings(report: ReleaseReport, frame: box.Box) -> Table:
-    """Every finding, one line each, by agent: the files hold the detail."""
-    table = Table("#", "severity", "agent", "category", "title", "evidence", box=frame,
-                  title=f"All findings ({report.counts.total})", title_justify="left")
+def _all_findings(report: ReleaseReport) -> Text:
+    """Every finding on one line, by agent: severity, types, title, first evidence. The
+    files hold each one's explanation, evidence and recommendation."""
+    text = Text(f"All findings ({report.counts.total})", style="bold")
     index = 0
     for agent in report.agents:
         for finding in agent.findings:
             index += 1
             severity = finding.severity.value
-            table.add_row(str(index), Text(severity, style=_SEVERITY_STYLE[severity]),
-                          Text(agent.agent), Text(", ".join(finding.categories)),
-                          _title(finding), Text(finding.evidence[0].ref))
-    return table
+            text.append(f"\n{index:>4}. ")
+            text.append(f"[{severity}]", style=_SEVERITY_STYLE[severity])
+            text.append(f" {agent.agent} · {', '.join(finding.categories)} · ")
+            text.append_text(_title(finding))
+            text.append(f" — {finding.evidence[0].ref}", style="dim")
+    return text
 
 
 def _unchecked(report: ReleaseReport, frame: box.Box) -> Table | None:
