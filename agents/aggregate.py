@@ -180,7 +180,7 @@ def aggregate(
 ) -> ReleaseReport:
     contributions = [_contribution(r, policy) for r in reports]
     total_weight = sum(c.weight for c in contributions) or 1.0
-    overall = round(sum(c.contribution for c in contributions) / total_weight, 1)
+    overall = round(sum(c.contribution for c in contributions) / total_weight, 2)
     findings = [f for r in reports for f in r.findings]
     ranked = ranked_risks(findings, policy)
     top = ranked[: policy.top_risks]
@@ -223,7 +223,7 @@ def _contribution(report: AgentReport, policy: AggregationPolicy) -> AgentContri
         status=report.status,
         score=score,
         weight=weight,
-        contribution=round(score * weight, 2),
+        contribution=round(score * weight, 4),  # exact: a score has two decimals
         explanation=why,
     )
 

@@ -64,7 +64,7 @@ def saturate(points: float, half: float) -> float:
     """``100 × R ÷ (R + half)``: 0 at no risk, 50 at ``half`` points, never quite 100."""
     if points <= 0:
         return 0.0
-    return round(100.0 * points / (points + half), 1)
+    return round(100.0 * points / (points + half), 2)
 
 
 def finding_points(finding: Finding, policy: ScoringPolicy) -> float:
