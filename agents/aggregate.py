@@ -295,11 +295,7 @@ def _high_risk(overall: float, findings: Sequence[Finding], stopped: Sequence[Ag
             verdict="high risk",
             rule="a check that could have reported a critical had no data ⇒ high risk",
             detail=_unchecked_text(blind))
-    if overall >= policy.high_risk_score:
-        return VerdictCall(verdict="high risk",
-                           rule=f"overall score ≥ {policy.high_risk_score:g} ⇒ high risk",
-                           detail=f"overall score {overall:g}")
-    return None
+    return _score_rule("high risk", overall, policy.high_risk_score)
 
 
 def _care(overall: float, findings: Sequence[Finding], reports: Sequence[AgentReport],
@@ -311,15 +307,20 @@ def _care(overall: float, findings: Sequence[Finding], reports: Sequence[AgentRe
         return VerdictCall(verdict="proceed with care",
                            rule="a check had no data ⇒ proceed with care",
                            detail=_unchecked_text(unchecked))
-    if overall >= policy.care_score:
-        return VerdictCall(verdict="proceed with care",
-                           rule=f"overall score ≥ {policy.care_score:g} ⇒ proceed with care",
-                           detail=f"overall score {overall:g}")
+    if call := _score_rule("proceed with care", overall, policy.care_score):
+        return call
     if partial := [r.agent for r in reports if r.status is not AgentStatus.COMPLETE]:
         return VerdictCall(verdict="proceed with care",
                            rule="a check ran on partial data ⇒ proceed with care",
                            detail="data gaps in: " + ", ".join(partial))
     return None
+
+
+def _score_rule(verdict: Verdict, overall: float, threshold: float) -> VerdictCall | None:
+    if overall < threshold:
+        return None
+    return VerdictCall(verdict=verdict, rule=f"overall score ≥ {threshold:g} ⇒ {verdict}",
+                       detail=f"overall score {overall:g}")
 
 
 def _severity_rule(verdict: Verdict, level: Severity,

@@ -10,34 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from advisor.context import graph_context, open_controls
 from advisor.demo import demo_plan_path
 from advisor.demo.planted import PLANTED, PlantedRisk
-from advisor.settings import load_settings
 from agents.aggregate import ReleaseReport
 from agents.models import Finding
-from graphs.requests import RunRequest
-from graphs.runner import start_run
 from render.release import render_html, render_json, render_markdown
+from tests.graphs.demo_run import RELEASE_AGENTS, run_demo_release
 from tests.render.conftest import terminal_text
 from tests.render.test_markdown import _many_findings
 
 ROOT = Path(__file__).resolve().parents[2]
-RELEASE_AGENTS = ["delivery", "platform", "security"]
 FORMATS = ("terminal", "md", "html", "json")
 
 
 @pytest.fixture(scope="module")
 def demo_report(tmp_path_factory: pytest.TempPathFactory) -> ReleaseReport:
-    home = tmp_path_factory.mktemp("demo-formats")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ADVISOR_HOME", str(home))
-        mp.delenv("ANTHROPIC_API_KEY", raising=False)
-        settings = load_settings()
-        ctx = graph_context(settings, open_controls(settings))
-        request = RunRequest(source="demo", plan_files=[str(demo_plan_path())],
-                             agents=RELEASE_AGENTS)
-        state = start_run("release", ctx, request, "release-manager")
+    state = run_demo_release(tmp_path_factory.mktemp("demo-formats"))
     return ReleaseReport.model_validate(state["report"])
 
 
