@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agents.aggregate import ADVISORY_BANNER
+from agents.aggregate import ADVISORY_BANNER, Verdict
 from agents.models import AgentReport, LlmUsage
 from agents.portfolio.view import PortfolioView
 from connectors.provenance import Gap
@@ -49,6 +49,11 @@ class PortfolioSummary(BaseModel):
     projects: list[str]
     epics_jql: str | None = None
     overall_score: float
+    # "cannot assess" without Jira data; otherwise the release verdict's rules
+    # (agents/aggregate.decide). None in summaries stored before the verdict existed.
+    verdict: Verdict | None = None
+    verdict_rule: str = ""
+    verdict_detail: str = ""
     summary: str
     view: PortfolioView
     portfolio: AgentReport
