@@ -190,6 +190,8 @@ def portable(report: AgentReport, inputs: AgentInput) -> AgentReport:
     """The report with no absolute path of this machine in it (docs/report-formats.md):
     evidence and gaps name files as the repository (or the input's name) does."""
     roots = local_roots(inputs)
+    if not roots:
+        return report
     text = report.model_dump_json()
     if not any(root in text for root in roots):
         return report

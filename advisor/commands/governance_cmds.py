@@ -96,7 +96,8 @@ def reports_show(
         bool, typer.Option("--content", help="Print the stored report too.")
     ] = False,
 ) -> None:
-    """Show a report's record (and its stored content)."""
+    """Show a report's record (and its stored content, exactly as recorded: a decision
+    never changes it; `advisor reports export ID` renders it with its decision)."""
     registry = controls().registry
     record = registry.get(report_id)
     data = record.model_dump(mode="json")
