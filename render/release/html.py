@@ -198,7 +198,7 @@ def _scores(report: ReleaseReport) -> str:
                       bars, [0, 25, 50, 75, 100])
     rows = [[escape(c.agent), escape(status_label(c.status)),
              f"{c.score:g}" + ("" if is_assessed(c.status) else " (worst case)"),
-             f"{c.weight:g}", f"{c.contribution:g}", escape(c.explanation)]
+             f"{c.weight:g}", f"{c.contribution:.2f}", escape(c.explanation)]
             for c in report.contributions]
     marks = ["" if is_assessed(c.status) else "unassessed-row" for c in report.contributions]
     table = _table(["Agent", "Status", "Score", "Weight", "Contribution", "Why"], rows,

@@ -206,14 +206,14 @@ def _contributions(
             _md(status) if is_assessed(c.status) else f"**{_md(status)}**",
             f"{c.score:g}" + ("" if is_assessed(c.status) else " (worst case)"),
             f"{c.weight:g}",
-            f"{c.contribution:g}",
+            f"{c.contribution:.2f}",
             _md(c.explanation, limits.text),
         ])
     weights = sum(c.weight for c in contributions)
     total = sum(c.contribution for c in contributions)
     table = _table(["Agent", "Status", "Score", "Weight", "Contribution", "Why"], rows,
                    "llrrrl")
-    note = f"Overall = Σ contribution ÷ Σ weight = {total:g} ÷ {weights:g} = {overall:g}."
+    note = f"Overall = Σ contribution ÷ Σ weight = {total:.2f} ÷ {weights:g} = {overall:g}."
     return f"## Score by agent\n\n{table}\n\n{note}"
 
 

@@ -97,7 +97,7 @@ def _scores(report: ReleaseReport, frame: box.Box) -> Table:
         style = _STYLE[band(c.score, c.status)]
         score = f"{c.score:g}" if is_assessed(c.status) else f"{c.score:g} (worst case)"
         table.add_row(Text(c.agent), Text(status_label(c.status), style=style),
-                      Text(score, style=style), f"{c.weight:g}", f"{c.contribution:g}")
+                      Text(score, style=style), f"{c.weight:g}", f"{c.contribution:.2f}")
     return table
 
 
