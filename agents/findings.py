@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agents.models import Confidence, Evidence, Finding, FindingAnnotation, Severity, fingerprint
+from agents.models import Confidence, Evidence, Finding, Severity, fingerprint
 
 
 def capped(evidence: Sequence[Evidence], limit: int, explanation: str,
@@ -36,8 +36,6 @@ def make_finding(
     owasp: Sequence[str] = (),
     suggested_tests: Sequence[str] = (),
 ) -> Finding:
-    annotation = (FindingAnnotation(suggested_tests=list(suggested_tests), annotated_by="offline")
-                  if suggested_tests else None)
     return Finding(
         fingerprint=fingerprint(agent, kind, *subject),
         agent=agent,
@@ -50,5 +48,5 @@ def make_finding(
         recommendation=recommendation,
         cwe=list(cwe),
         owasp=list(owasp),
-        annotation=annotation,
+        suggested_tests=list(suggested_tests),
     )

@@ -86,6 +86,21 @@ class Evidence(BaseModel):
     detail: str | None = None
 
 
+def distinct_evidence(items: list[Evidence]) -> list[Evidence]:
+    """Each place once: evidence pointing at the same place (kind, ref, link, path, line)
+    is one item, its details joined (say, three characters flagged on one line)."""
+    places: dict[tuple[object, ...], Evidence] = {}
+    for item in items:
+        place = (item.kind, item.ref, item.url, item.path, item.line)
+        seen = places.get(place)
+        if seen is None:
+            places[place] = item
+        elif item.detail and item.detail not in (seen.detail or ""):
+            detail = f"{seen.detail}; {item.detail}" if seen.detail else item.detail
+            places[place] = seen.model_copy(update={"detail": detail})
+    return list(places.values())
+
+
 class FindingAnnotation(BaseModel):
     """What the advisory layer (Claude or the offline narrator) adds to a finding."""
 
@@ -95,6 +110,17 @@ class FindingAnnotation(BaseModel):
     false_positive_reason: str | None = None
     suggested_tests: list[str] = Field(default_factory=list)
     annotated_by: str = "offline"
+
+
+class Reason(BaseModel):
+    """One check's view of a problem that several checks saw (one root cause)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category: str
+    severity: Severity
+    title: str
+    fingerprint: str = Field(description="The fingerprint this check gives the problem alone.")
 
 
 class Finding(BaseModel):
@@ -110,21 +136,36 @@ class Finding(BaseModel):
     source: Literal["deterministic", "llm"] = "deterministic"
     cwe: list[str] = Field(default_factory=list)
     owasp: list[str] = Field(default_factory=list)
+    reasons: list[Reason] = Field(
+        default_factory=list,
+        description="Every check that saw this root cause, most severe first; empty when "
+        "only one did (then ``category`` is the one reason).",
+    )
+    suggested_tests: list[str] = Field(
+        default_factory=list,
+        description="Tests derived from the change itself (changed functions and files, the "
+        "risky lines), by the deterministic check.",
+    )
     annotation: FindingAnnotation | None = None
     llm_rejected_reason: str | None = Field(
         default=None, description="Set when an LLM finding failed re-checking; it stays visible."
     )
+
+    @property
+    def categories(self) -> list[str]:
+        """Every finding type this finding stands for (its reasons', or its own)."""
+        return [r.category for r in self.reasons] or [self.category]
 
     @field_validator("evidence")
     @classmethod
     def _has_evidence(cls, value: list[Evidence]) -> list[Evidence]:
         if not value:
             raise ValueError("a finding needs at least one piece of evidence")
-        return value
+        return distinct_evidence(value)
 
 
 class ScoreFactor(BaseModel):
-    """One reason the score is what it is: ``contribution`` points out of 100."""
+    """One reason the score is what it is: ``contribution`` risk points (docs/policy.md)."""
 
     name: str
     value: float | int | str
@@ -135,6 +176,11 @@ class ScoreFactor(BaseModel):
 
 class RiskScore(BaseModel):
     value: float = Field(ge=0, le=100)
+    points: float = Field(default=0.0, ge=0, description="Risk points R, the factors' sum.")
+    half_risk_points: float = Field(
+        default=100.0, gt=0, description="value = 100 × R ÷ (R + half_risk_points).")
+    worst_case: bool = Field(
+        default=False, description="A check had no data: the value is the worst case, 100.")
     factors: list[ScoreFactor] = Field(default_factory=list)
     uncertainty: list[str] = Field(
         default_factory=list,
@@ -151,6 +197,26 @@ class CoverageStatus(StrEnum):
 class Coverage(BaseModel):
     source: str
     status: CoverageStatus
+    detail: str = ""
+
+
+class DataLevel(StrEnum):
+    """What a check ran on."""
+
+    COMPLETE = "complete"
+    PARTIAL = "partial"  # its sources are there, with gaps
+    NONE = "none"  # a source it needs is not in the snapshot: it could not run
+
+
+class CheckCoverage(BaseModel):
+    """One check of an agent and the data it ran on."""
+
+    check: str
+    data: DataLevel
+    sources: list[str] = Field(default_factory=list)
+    worst: Severity = Field(
+        description="The most severe finding this check can report: what a check that "
+        "could not run may be hiding.")
     detail: str = ""
 
 
@@ -193,7 +259,7 @@ class LlmUsage(BaseModel):
                 "latency_ms": self.latency_ms + other.latency_ms,
                 "request_ids": [*self.request_ids, *other.request_ids],
                 "prompt_versions": {**self.prompt_versions, **other.prompt_versions},
-                "notices": [*self.notices, *other.notices],
+                "notices": list(dict.fromkeys([*self.notices, *other.notices])),
             }
         )
 
@@ -206,9 +272,15 @@ class AgentReport(BaseModel):
     metrics: dict[str, float | int | str | None] = Field(default_factory=dict)
     score: RiskScore
     coverage: list[Coverage] = Field(default_factory=list)
+    checks: list[CheckCoverage] = Field(default_factory=list)
     gaps: list[Gap] = Field(default_factory=list)
     llm: LlmUsage = Field(default_factory=LlmUsage)
     summary: str | None = None
+
+    @property
+    def unchecked(self) -> list[CheckCoverage]:
+        """Checks that could not run for lack of data."""
+        return [c for c in self.checks if c.data is DataLevel.NONE]
 
 
 def fingerprint(*parts: object) -> str:

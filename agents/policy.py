@@ -21,12 +21,12 @@ class ScoringPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     severity_points: dict[str, float] = Field(default_factory=lambda: {
-        "critical": 40.0, "high": 20.0, "medium": 8.0, "low": 3.0, "info": 0.0})
+        "critical": 100.0, "high": 15.0, "medium": 3.0, "low": 1.0, "info": 0.0})
     confidence_factor: dict[str, float] = Field(default_factory=lambda: {
         "high": 1.0, "medium": 0.7, "low": 0.4})
-    category_cap: float = 40.0
     category_weights: dict[str, float] = Field(default_factory=dict)
-    missing_source_points: float = 10.0
+    partial_source_points: float = Field(default=10.0, ge=0)
+    half_risk_points: float = Field(default=100.0, gt=0)
 
 
 class Policy(BaseModel):

@@ -1,7 +1,7 @@
 """``python -m bench [NAME...] [--quick]``: run benchmarks, print a table, write the results.
 
-Names: api, latency, analysis, scan, governance, detection, cli (default: all, in that
-order). ``--quick`` repeats less, never shrinks sizes. Results go to
+Names: api, latency, analysis, scan, governance, detection, cli, scores (default: all, in
+that order). ``--quick`` repeats less, never shrinks sizes. Results go to
 ``bench/results/latest.json`` (git-ignored) with the machine they came from.
 """
 
@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, str] = {
     "governance": "bench.governance:run",
     "detection": "bench.detection:run",
     "cli": "bench.cli:run",
+    "scores": "bench.scores:run",
 }
 # Variables that could make a benchmark reach a real service or an LLM.
 _AMBIENT = ("GITHUB_TOKEN", "GH_TOKEN", "JIRA_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT",

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, select
 
-from governance.audit import AuditEvent, AuditLog
+from governance.audit import AuditEntry, AuditEvent, AuditFilter, AuditLog
 from governance.canonical import canonical_json, sha256_hex
 from governance.db import Store, audit_log, reports, utc_now
 from governance.errors import (
@@ -188,6 +188,16 @@ class ReportRegistry:
         loaded: dict[str, Any] = json.loads(text)
         return loaded
 
+    def decision_entry(self, report_id: str) -> AuditEntry | None:
+        """The audit entry that recorded the report's decision (None while pending)."""
+        record = self.get(report_id)
+        if record.status not in (ReportStatus.APPROVED, ReportStatus.REJECTED):
+            return None
+        action = "signoff.approve" if record.status is ReportStatus.APPROVED else "signoff.reject"
+        found = [e for e in self.audit.entries(AuditFilter(action=action, actor=record.decided_by))
+                 if e.subject == report_id]
+        return found[-1] if found else None
+
     def list(
         self, kind: str | None = None, status: str | None = None, limit: int = 50
     ) -> list[ReportRecord]:
@@ -324,8 +334,11 @@ class SignOff:
             return f"report {record.id} is {record.status.value}; a decided report never changes"
         if self.roles.is_bot(actor):
             return f"{actor} is a bot identity; only a human may sign off"
-        if actor.casefold() in {a.casefold() for a in record.subject_authors}:
-            return f"{actor} authored {record.subject}; separation of duties forbids signing it off"
+        authors = {a.casefold() for a in record.subject_authors}
+        if self.roles.separates(record.kind) and actor.casefold() in authors:
+            what = ("authored a pull request or commit in" if record.kind == "release"
+                    else "authored")
+            return f"{actor} {what} {record.subject}; separation of duties forbids signing it off"
         role = self.roles.role_for_kind(record.kind)
         if not self.roles.has_role(actor, role):
             return (

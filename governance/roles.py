@@ -30,6 +30,10 @@ class RoleBook(BaseModel):
         }
     )
     bots: list[str] = Field(default_factory=lambda: ["agent:*", "*[bot]"])
+    # Per report kind: may someone who authored the subject (a PR of a release, the PR
+    # under review) sign it off? On unless an organisation turns it off for a kind.
+    separation_of_duties: dict[str, bool] = Field(
+        default_factory=lambda: dict.fromkeys(sorted(REPORT_KINDS), True))
 
     @field_validator("roles")
     @classmethod
@@ -50,6 +54,19 @@ class RoleBook(BaseModel):
             if role not in KNOWN_ROLES:
                 raise ValueError(f"unknown role {role!r} for report kind {kind!r}")
         return value
+
+    @field_validator("separation_of_duties")
+    @classmethod
+    def _known_duty_kinds(cls, value: dict[str, bool]) -> dict[str, bool]:
+        unknown = sorted(set(value) - REPORT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown report kind(s) {', '.join(unknown)} in "
+                             f"separation_of_duties; known: {', '.join(sorted(REPORT_KINDS))}")
+        return {**dict.fromkeys(sorted(REPORT_KINDS), True), **value}
+
+    def separates(self, kind: str) -> bool:
+        """Whether the subject's authors are kept from signing off this kind of report."""
+        return self.separation_of_duties.get(kind, True)
 
     def has_role(self, identity: str, role: str) -> bool:
         if role not in KNOWN_ROLES:

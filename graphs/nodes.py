@@ -182,11 +182,15 @@ def advise(state: RunState, runtime: Runtime[GraphContext]) -> Update:
     annotated = [annotate(r, subject, texts if r.agent == "security" else [], ctx) for r in reports]
     policy = ctx.policy.section("aggregate", AggregationPolicy)
     release = aggregate(subject, annotated, policy, snapshot_hash=state["snapshot_hash"])
+    # The gaps have a section of their own; the narrator is told how many there are and
+    # the true totals, so its notes never miscount the report as its top risks.
     digest = ReportDigest(
         subject=subject,
         score=release.overall_score,
         findings=release.top_risks,
-        notes=[f"{g.source}: {g.what} ({g.why})" for g in release.gaps],
+        totals=release.counts.by_severity,
+        notes=[f"{len(release.gaps)} data gap(s), listed in the report's coverage section"]
+        if release.gaps else [],
     )
     summary = ctx.advisor.summarise(digest)
     llm = release.llm.add(summary.usage)
@@ -285,11 +289,13 @@ def record(state: RunState, runtime: Runtime[GraphContext]) -> Update:
         ctx.controls.registry.get(report_id)  # re-run after a crash: already recorded
     except UnknownReport:
         findings = [Finding.model_validate(f) for a in report["agents"] for f in a["findings"]]
+        body = ctx.snapshots.body(state["snapshot_path"], state["snapshot_hash"])
         ctx.controls.registry.register(
             "release",
             state.get("subject", "release"),
             report,
             state["actor"],
+            subject_authors=release_authors(body),
             thread_id=state["run_id"],
             report_id=report_id,
             extra_events=[recommendation_event(f, report_id) for f in findings],
@@ -301,6 +307,18 @@ def record(state: RunState, runtime: Runtime[GraphContext]) -> Update:
         )
     ctx.controls.runs.update(state["run_id"], RunStatus.PENDING_SIGNOFF, report_id=report_id)
     return {"report_id": report_id, "report": report, "status": "pending_signoff"}
+
+
+def release_authors(body: SnapshotBody) -> list[str]:
+    """Who wrote the release: the authors of its pull requests and of its commits (for a
+    merge through GitHub, the author of the merged change). Separation of duties keeps
+    them from signing it off. The PR listing carries no merger, so mergers who wrote
+    nothing in the release are not known here."""
+    if body.github is None:
+        return []
+    people = [pr.author for pr in body.github.pull_requests if pr.merged_at is not None]
+    people += [c.author_login for c in body.github.commits]
+    return sorted({p for p in people if p})
 
 
 def recommendation_event(finding: Finding, report_id: str) -> AuditEvent:
@@ -351,6 +369,7 @@ def signoff(state: RunState, runtime: Runtime[GraphContext]) -> Update:
         ctx.controls.runs.update(state["run_id"], RunStatus.FAILED, detail=reason)
         return {"status": "failed", "halt_reason": reason}
     ctx.controls.runs.update(state["run_id"], RunStatus(expected))
+    entry = ctx.controls.registry.decision_entry(state["report_id"])
     return {  # the comment as stored: redacted
         "decision": {**answer.model_dump(), "comment": recorded.decision_comment or ""},
         "status": expected,
@@ -359,6 +378,10 @@ def signoff(state: RunState, runtime: Runtime[GraphContext]) -> Update:
             "signoff_status": expected,
             "signed_off_by": recorded.decided_by,
             "signed_off_at": recorded.decided_at,
+            "decision_comment": recorded.decision_comment,
+            "decision_audit_seq": entry.seq if entry else None,
+            "decision_audit_hash": entry.entry_hash if entry else None,
+            "content_hash": recorded.content_hash,
         },
     }
 

@@ -22,6 +22,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from pydantic import Field, model_validator
 
+from agents.aggregate import AggregationPolicy, decide
 from agents.base import AgentInput
 from agents.models import AgentReport, Finding
 from agents.portfolio import PortfolioAgent, PortfolioPolicy, PortfolioResult, masking_for
@@ -273,10 +274,14 @@ def advise(state: PortfolioState, runtime: Runtime[GraphContext]) -> Update:
     masking = masking_for(body.jira.issues if body.jira else (), policy)
     result = mask_portfolio(PortfolioResult(report=report, view=result.view), masking)
     notes = [ContextNote.model_validate(n) for n in state.get("context_notes", [])]
+    # A portfolio rests on Jira: without it the summary cannot assess anything.
+    call = decide(result.report.score.value, result.report.findings, [result.report],
+                  AggregationPolicy(required_sources=["jira"]))
     summary = PortfolioSummary(
         subject=result.view.subject, generated_at=datetime.now(UTC),
         snapshot_hash=state["snapshot_hash"], projects=request.projects,
         epics_jql=request.epics_jql, overall_score=result.report.score.value,
+        verdict=call.verdict, verdict_rule=call.rule, verdict_detail=call.detail,
         summary=result.report.summary or "", view=result.view, portfolio=result.report,
         context=notes, gaps=[*result.report.gaps, *_context_gaps(notes)],
         llm=result.report.llm)

@@ -10,7 +10,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from agents.aggregate import AggregationPolicy, ReleaseReport
-from agents.models import AgentStatus, Evidence, Finding, LlmUsage, Severity
+from agents.models import AgentStatus, Evidence, Finding, LlmUsage, RiskScore, Severity
 
 NOT_ASSESSED = "not assessed (counted as worst case)"
 PENDING = "Pending sign-off — nothing is approved until a named human signs off"
@@ -30,9 +30,10 @@ def status_label(status: AgentStatus) -> str:
     return status.value if is_assessed(status) else f"{status.value}: {NOT_ASSESSED}"
 
 
-def band(score: float, status: AgentStatus = AgentStatus.COMPLETE) -> Band:
+def band(score: float, status: AgentStatus = AgentStatus.COMPLETE, *,
+         verdict: str | None = None) -> Band:
     """The same thresholds as the verdict (AggregationPolicy defaults)."""
-    if not is_assessed(status):
+    if not is_assessed(status) or verdict == "cannot assess":
         return "unassessed"
     if score >= _POLICY.high_risk_score:
         return "high"
@@ -51,6 +52,55 @@ def signoff_text(report: ReleaseReport) -> str:
     if status == "superseded":
         return "Superseded by a newer report — nothing was approved"
     return f"Sign-off status: {status} — nothing is approved until a named human signs off"
+
+
+def decision_lines(report: ReleaseReport) -> list[str]:
+    """What makes a decision checkable: the signer's comment, the audit entry that
+    recorded it (``advisor audit show SEQ`` prints its hash) and the stored content's hash."""
+    if report.signoff_status not in ("approved", "rejected") or not report.signed_off_by:
+        return []
+    lines = []
+    if report.decision_comment:
+        lines.append(f"Comment: {report.decision_comment}")
+    if report.decision_audit_seq is not None:
+        lines.append(f"Audit entry #{report.decision_audit_seq}, entry hash "
+                     f"{report.decision_audit_hash or 'unknown'}")
+    if report.content_hash:
+        lines.append(f"Stored report content sha256 {report.content_hash}")
+    return lines
+
+
+def verdict_line(report: ReleaseReport) -> str | None:
+    """The rule that decided the verdict and what made it apply, when the headline (which
+    says both) is missing: a report stored before schema 1.1."""
+    if report.headline:
+        return None
+    return f"Rule: {report.verdict_rule}" + (f" ({report.verdict_detail})"
+                                              if report.verdict_detail else "")
+
+
+def shown_line(report: ReleaseReport) -> str:
+    """Totals over every finding, with how many the top risks show, said separately."""
+    shown = len(report.top_risks)
+    total = report.counts.total
+    if not total:
+        return "No findings."
+    return (f"{report.counts.text()}. Top risks: the {shown} most severe of {total}; every "
+            "finding is listed under its agent.")
+
+
+def check_rows(report: ReleaseReport) -> list[list[str]]:
+    """Agent, check, data it ran on, sources, detail: every check of every agent."""
+    return [[a.agent, c.check, c.data.value, ", ".join(c.sources) or "none", c.detail]
+            for a in report.agents for c in a.checks]
+
+
+def score_formula(score: RiskScore) -> str:
+    """How the agent's points became its score."""
+    if score.worst_case:
+        return "a check had no data: the score is the worst case, 100"
+    return (f"score = 100 × R ÷ (R + {score.half_risk_points:g}) with R = {score.points:g} "
+            f"points = {score.value:g}")
 
 
 def signoff_command(report: ReleaseReport) -> str | None:
@@ -100,10 +150,20 @@ def location(evidence: Evidence) -> str | None:
     return None if where == evidence.ref else where
 
 
-def clip(text: str, limit: int) -> str:
-    """One line, at most ``limit`` characters."""
+MORE = "…(more in the full report)"
+
+
+def clip(text: str, limit: int | None) -> str:
+    """One line of at most ``limit`` characters (no limit: all of it). Shortened text ends
+    at a word boundary and says so: never a word cut in half, never a silent cut."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: max(limit - 1, 0)] + "…"
+    if limit is None or len(flat) <= limit:
+        return flat
+    room = max(limit - len(MORE), 0)
+    head = flat[: room + 1]
+    cut = head.rfind(" ")
+    head = head[:cut] if cut > 0 else ""
+    return head.rstrip(" ,;:.-–—") + MORE
 
 
 USAGE_HEADER = ("Scope", "Provider", "Model", "Calls", "Input tokens", "Output tokens",

@@ -1,7 +1,8 @@
 """Every format renders a redacted copy: a report is published text (docs/security.md).
 
-Identifiers a reader needs to check the report against the registry and the snapshot
-(report id, snapshot hash, the signer, timestamps, prompt versions) are kept verbatim:
+Identifiers a reader needs to check the report against the registry, the audit log and
+the snapshot (report id, snapshot hash, the signer, timestamps, prompt versions, the
+decision's audit entry and the stored content's hash) are kept verbatim:
 a login such as an e-mail address is the named human the sign-off is about.
 """
 
@@ -21,6 +22,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 _VERBATIM = (
     "schema_version", "kind", "generated_at", "report_id", "signoff_status",
     "signed_off_by", "signed_off_at", "snapshot_hash", "prompt_versions",
+    "decision_audit_seq", "decision_audit_hash", "content_hash",
 )
 
 

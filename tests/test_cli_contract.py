@@ -105,6 +105,7 @@ STORE_COMMANDS: dict[str, list[str]] = {
     "publish": ["publish", "{report}"],
     "reports list": ["reports", "list"],
     "reports show": ["reports", "show", "{report}"],
+    "reports export": ["reports", "export", "{report}", "--format", "json"],
     "runs list": ["runs", "list"],
     "runs show": ["runs", "show", "seed-run"],
     "runs resume": ["runs", "resume", "seed-run"],
@@ -129,6 +130,7 @@ OUTPUT_COMMANDS: dict[str, list[str]] = {
     "security-review": ["security-review", "--diff", "{diff}", "--format", "json", "--quiet"],
     "snapshot": ["snapshot", "--repo", "acme/pay", "--base", "v1", "--head", "v2"],
     "audit export": ["audit", "export"],
+    "reports export": ["reports", "export", "{report}", "--format", "json"],
 }
 
 CASES: dict[str, Case] = {}
@@ -200,6 +202,8 @@ CASES.update({
     "runs list --format yaml": case("runs", "list", "--format", "yaml", expect="--format"),
     "runs show unknown": case("runs", "show", "nope", expect="unknown run id"),
     "runs resume unknown": case("runs", "resume", "nope", expect="unknown run id"),
+    "reports export --format pdf": case("reports", "export", "{report}", "--format", "pdf",
+                                        expect="--format"),
     "db init --bogus": case("db", "init", "--bogus", expect="--bogus"),
     "db roles-sql bad role name": case("db", "roles-sql", "--owner", "a b;drop",
                                        expect="a b;drop"),

@@ -63,8 +63,8 @@ def test_fail_on_is_exit_1_in_its_own_words_and_the_report_is_recorded(
                            "--fail-on", "low")
     assert code == ExitCode.GATE
     [record] = open_controls(load_settings()).registry.list()
-    assert re.fullmatch(rf"advisor: --fail-on low: \d+ deterministic finding\(s\) at low or "
-                        rf"above in report {record.id}", one_line(err))
+    assert re.fullmatch(rf"advisor: gate --fail-on low tripped: \d+ findings: .* at or above "
+                        rf"low \(report {record.id}\)", one_line(err))
 
 
 def test_tampering_is_exit_1_and_says_tampered(

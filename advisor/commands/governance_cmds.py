@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from advisor.commands.common import Column, console, controls, show_listing
-from advisor.commands.inputs import LIST_FORMATS, LimitOption, ListFormatOption, one_of
+from advisor.commands.inputs import (
+    LIST_FORMATS,
+    LimitOption,
+    ListFormatOption,
+    one_of,
+    writable_dir,
+)
 from advisor.commands.signing import report_outcome, roles_file, who_decides
 from advisor.errors import CommandRefused, UsageError
 
@@ -137,7 +144,8 @@ def reports_show(
         bool, typer.Option("--content", help="Print the stored report too.")
     ] = False,
 ) -> None:
-    """Show a report's record (and its stored content) as JSON."""
+    """Show a report's record (and its stored content, exactly as recorded: a decision
+    never changes it; `advisor reports export ID` renders it with its decision)."""
     registry = controls().registry
     record = registry.get(report_id)
     data = record.model_dump(mode="json")
@@ -146,6 +154,36 @@ def reports_show(
     if content:
         data["content"] = registry.content(report_id)
     console.print_json(json.dumps(data))
+
+
+@reports_app.command("export")
+def reports_export(
+    report_id: ReportIdArgument,
+    format: Annotated[str, typer.Option(
+        "--format", metavar="FORMATS", help="md, html, json; comma-separated.")
+    ] = "md,html,json",
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", metavar="DIR",
+        help="Directory for the files, named REPORT_ID.FORMAT (created if missing).")
+    ] = Path("."),
+) -> None:
+    """Render a stored report as it stands: its decision, who made it and when, their
+    comment, and the audit entry (seq and hash) that recorded it. The stored report is
+    never changed."""
+    from render.export import ExportError, export_report, parse_export_formats
+
+    ctl = controls()
+    record = ctl.registry.get(report_id)
+    try:
+        formats = parse_export_formats(format, record.kind)
+    except (ExportError, ValueError) as exc:
+        raise UsageError(f"--format: {exc}") from None
+    directory = writable_dir(output, "--output", formats)
+    written = export_report(record, ctl.registry.content(report_id),
+                            ctl.registry.decision_entry(report_id), formats, directory,
+                            redactor=ctl.redactor)
+    for path in written.values():
+        typer.echo(f"wrote {path}")
 
 
 def signoff(

@@ -70,12 +70,18 @@ def release_report(
     quiet: QuietOption = False,
     fail_on: Annotated[str | None, Opt(
         "--fail-on", metavar="LEVEL",
-        help=f"Exit 1 if a finding reaches this severity ({', '.join(SEVERITIES)}).")] = None,
+        help=f"Exit 1 if a finding reaches this severity ({', '.join(SEVERITIES)}), or the "
+             "release cannot be assessed.")] = None,
+    allow_gaps: Annotated[bool, Opt(
+        "--allow-gaps", help="With --fail-on: accept missing data instead of failing on it.")
+    ] = False,
 ) -> None:
     """Build the pre-release risk report and pause it for a named human's sign-off.
 
     Exit code 0 whatever the risk (the report advises, a human decides), unless --fail-on
-    is given. Sign off with `advisor signoff REPORT_ID --approve|--reject --comment TEXT`.
+    is given: then 1 when a finding reaches that severity, when the verdict is "cannot
+    assess", or when a check that could have reported it had no data (unless
+    --allow-gaps). Sign off with `advisor signoff REPORT_ID --approve|--reject --comment TEXT`.
     """
     chosen = formats(format, FORMATS)
     target = output_target(output, [f for f in chosen if f != "terminal"],
@@ -84,7 +90,7 @@ def release_report(
     request = _request(demo, snapshot, repo, base, head, jira_project, fix_version, jql,
                        confluence_space, aws_profile, aws_region, repo_path, coverage, plan,
                        agents)
-    _run(request, chosen, target, fail_on, quiet)
+    _run(request, chosen, target, fail_on, quiet, allow_gaps)
 
 
 def _request(demo: bool, snapshot: Path | None, repo: str | None, base: str | None,
@@ -123,7 +129,7 @@ def _text(path: Path | None) -> str | None:
 
 
 def _run(request: Any, chosen: list[str], target: OutputTarget, fail_on: str | None,
-         quiet: bool) -> None:
+         quiet: bool, allow_gaps: bool) -> None:
     from advisor.commands.signing import roles_file, who_decides
     from advisor.context import graph_context, open_controls
     from advisor.settings import load_settings
@@ -138,7 +144,8 @@ def _run(request: Any, chosen: list[str], target: OutputTarget, fail_on: str | N
     actor = current_identity()
     state = start_run("release", ctx, request, actor, progress=progress_printer(quiet))
     decides = who_decides(controls.roles, "release", actor, roles_file())
-    _finish(state, chosen, target, fail_on, redactor=controls.redactor, who=decides)
+    _finish(state, chosen, target, fail_on, redactor=controls.redactor, who=decides,
+            allow_gaps=allow_gaps)
 
 
 def _source(demo: bool, snapshot: Path | None, live: SnapshotRequest) -> str:
@@ -165,8 +172,10 @@ def _agents(value: str) -> list[str]:
 
 
 def _finish(state: Mapping[str, Any], chosen: list[str], target: OutputTarget,
-            fail_on: str | None, *, redactor: Redactor | None, who: str | None) -> None:
-    from agents.aggregate import ReleaseReport
+            fail_on: str | None, *, redactor: Redactor | None, who: str | None,
+            allow_gaps: bool = False) -> None:
+    from agents.aggregate import ReleaseReport, gate_failure
+    from agents.models import Severity
     from render.base import file_stem
     from render.release import RENDERERS, render_terminal
 
@@ -180,9 +189,9 @@ def _finish(state: Mapping[str, Any], chosen: list[str], target: OutputTarget,
     else:
         for path in files.values():
             typer.echo(f"wrote {path}")
-    if fail_on and (reached := _reaching(report, fail_on)):
-        raise GateTripped(f"--fail-on {fail_on}: {reached} deterministic finding(s) at "
-                          f"{fail_on} or above in report {report.report_id}")
+    if fail_on and (why := gate_failure(report, Severity(fail_on), allow_gaps=allow_gaps)):
+        raise GateTripped(f"gate --fail-on {fail_on} tripped: {why} (report "
+                          f"{report.report_id})")
 
 
 def halt_on_stop(state: Mapping[str, Any]) -> None:
@@ -192,13 +201,3 @@ def halt_on_stop(state: Mapping[str, Any]) -> None:
         raise CommandRefused(f"run halted: {reason}")
     if status == "failed":
         raise SourceFailed(f"run failed: {reason}")
-
-
-def _reaching(report: Any, level: str) -> int:
-    threshold = SEVERITIES.index(level)
-    return sum(
-        SEVERITIES.index(f.severity.value) >= threshold
-        for agent in report.agents
-        for f in agent.findings
-        if f.source == "deterministic"
-    )

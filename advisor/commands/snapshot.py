@@ -9,11 +9,11 @@ import typer
 
 from advisor.commands.common import Column, print_table
 from advisor.commands.inputs import one_of, writable_dir
-from advisor.errors import UsageError
+from advisor.errors import SourceFailed, UsageError
 
 if TYPE_CHECKING:
     from connectors.provenance import SourceProvenance
-    from connectors.snapshot import SnapshotRequest
+    from connectors.snapshot import SnapshotBody, SnapshotRequest
 
 FORMATS = ("json.gz", "json")
 Opt = typer.Option
@@ -43,6 +43,9 @@ def snapshot(
     ] = None,
     aws_region: Annotated[str | None, Opt(metavar="REGION", help="AWS region for CloudWatch.")
                           ] = None,
+    allow_gaps: Annotated[bool, Opt(
+        "--allow-gaps", help="Write the snapshot even when a requested source yielded "
+                             "nothing.")] = False,
 ) -> None:
     """Fetch GitHub, Jira, Confluence, CloudWatch (and OSV for changed dependencies) into a
     versioned JSON snapshot with a content hash and per-source provenance.
@@ -53,6 +56,8 @@ def snapshot(
     with CONFLUENCE_EMAIL + CONFLUENCE_API_TOKEN or CONFLUENCE_PAT; the AWS credential chain.
     A source that fails is recorded as a gap; the snapshot never passes missing data off as
     empty data. The file is named by its content hash; the last line says where it is.
+    When a requested source yielded nothing at all, no file is written and the exit code
+    is 4, unless --allow-gaps.
     """
     from connectors.snapshot import SnapshotRequest
 
@@ -76,10 +81,11 @@ def snapshot(
         aws_profile=aws_profile,
         aws_region=aws_region,
     )
-    _fetch_and_write(request, directory, format)
+    _fetch_and_write(request, directory, format, allow_gaps)
 
 
-def _fetch_and_write(request: SnapshotRequest, directory: Path, format: str) -> None:
+def _fetch_and_write(request: SnapshotRequest, directory: Path, format: str,
+                     allow_gaps: bool) -> None:
     from advisor.settings import config_file, load_settings
     from agents.registry import release_dependency_packages
     from connectors.build import build_snapshot, default_factories
@@ -89,13 +95,27 @@ def _fetch_and_write(request: SnapshotRequest, directory: Path, format: str) -> 
         settings.home, config_file("metrics.yaml"), dependency_extractor=release_dependency_packages
     )
     result = build_snapshot(request, factories)
+    _print_summary(result.body.provenance)
+    nothing = _yielded_nothing(request, result.body)
+    if nothing and not allow_gaps:
+        raise SourceFailed(f"{'; '.join(nothing)}; no snapshot written",
+                           hint="--allow-gaps writes it anyway")
     path = directory / f"{result.content_hash}.{format}"
     try:
         result.write(path)
     except OSError as exc:
         raise UsageError(f"--output: cannot write {path}: {exc.strerror or exc}") from None
-    _print_summary(result.body.provenance)
     typer.echo(f"wrote {path}")
+
+
+def _yielded_nothing(request: SnapshotRequest, body: SnapshotBody) -> list[str]:
+    """Each requested source that is not in the snapshot at all, and why."""
+    requested = {"github": bool(request.repo), "jira": bool(request.jira_project),
+                 "confluence": bool(request.confluence_space),
+                 "cloudwatch": bool(request.aws_profile or request.aws_region)}
+    why = {g.source: g.why for g in body.gaps()}
+    return [f"{source} yielded nothing ({why.get(source, 'no data')})"
+            for source, asked in requested.items() if asked and getattr(body, source) is None]
 
 
 def _print_summary(provenance: list[SourceProvenance]) -> None:

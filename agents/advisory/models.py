@@ -53,6 +53,9 @@ class ReportDigest(BaseModel):
     agent: str | None = None
     score: float | None = Field(default=None, ge=0, le=100)
     findings: list[Finding] = Field(default_factory=list)
+    totals: dict[str, int] | None = Field(
+        default=None, description="Findings by severity over the whole report, when "
+        "``findings`` holds only the most severe of them.")
     notes: list[str] = Field(
         default_factory=list, description="Coverage gaps and caveats to carry into the summary.")
 

@@ -17,7 +17,7 @@ from agents.advisory.models import (
 )
 from agents.advisory.scan import with_injection_findings
 from agents.injection import CATEGORY as INJECTION
-from agents.models import Finding, FindingAnnotation, LlmUsage, Severity
+from agents.models import EvidenceKind, Finding, FindingAnnotation, LlmUsage, Severity
 
 OFFLINE = "offline"
 SIGN_OFF = "Advisory only: a named human reviews and signs off this report."
@@ -49,19 +49,29 @@ _TESTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
-def _where(finding: Finding) -> str:
+def _code_location(finding: Finding) -> str | None:
     for evidence in finding.evidence:
-        if evidence.path:
+        if evidence.path and evidence.kind is EvidenceKind.FILE:
             return f"{evidence.path}:{evidence.line}" if evidence.line else evidence.path
-    return finding.evidence[0].ref
+    return None
+
+
+def _where(finding: Finding) -> str:
+    return _code_location(finding) or finding.evidence[0].ref
 
 
 def suggested_tests(finding: Finding) -> list[str]:
+    """Tests worth running, from the finding's kind and where the change is; none when
+    the check already derived tests from the change, or there is no code to test."""
+    if finding.suggested_tests:
+        return []
     category = finding.category.lower()
     for keywords, tests in _TESTS:
         if any(k in category for k in keywords):
             return [t.format(where=_where(finding)) for t in tests]
-    return [f"Add a regression test that reproduces '{finding.title}' at {_where(finding)}."]
+    where = _code_location(finding)
+    return [f"Add a test that exercises the changed lines at {where} and fails if the "
+            "problem described here comes back."] if where else []
 
 
 def annotation(finding: Finding) -> FindingAnnotation:
@@ -88,13 +98,16 @@ SUMMARY_NOTES = 5
 
 
 def summary_text(subject: str, findings: Sequence[Finding], notes: Sequence[str] = (),
-                 score: float | None = None) -> str:
-    if not findings:
+                 score: float | None = None, totals: dict[str, int] | None = None) -> str:
+    counts = Counter(totals) if totals is not None else Counter(
+        f.severity.value for f in findings)
+    total = sum(counts.values())
+    if not total:
         head = f"No findings for {subject}."
     else:
-        counts = Counter(f.severity for f in findings)
-        parts = [f"{counts[s]} {s.value}" for s in sorted(counts, key=lambda s: -s.rank)]
-        head = f"{len(findings)} finding(s) for {subject}: {', '.join(parts)}."
+        parts = [f"{counts[s.value]} {s.value}" for s in sorted(Severity, key=lambda s: -s.rank)
+                 if counts[s.value]]
+        head = f"{total} finding(s) for {subject}: {', '.join(parts)}."
     lines = [head]
     if score is not None:
         lines.append(f"Risk score {score:.0f}/100.")
@@ -132,7 +145,8 @@ class OfflineAdvisor:
         ranked = by_urgency(report.findings)
         tests = [t for f in ranked[:3] for t in suggested_tests(f)]
         return SummaryResult(
-            summary=summary_text(report.subject, report.findings, report.notes, report.score),
+            summary=summary_text(report.subject, report.findings, report.notes, report.score,
+                                 report.totals),
             top_risks=[f.fingerprint for f in ranked[:5]],
             suggested_tests=list(dict.fromkeys(tests))[:5],
             narrator=OFFLINE, usage=self._usage())

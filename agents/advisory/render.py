@@ -127,7 +127,12 @@ def render_annotation_input(
 def render_summary_input(digest: ReportDigest, redactor: Redactor) -> Rendered:
     redacting = _Redacting(redactor)
     found = findings_block(digest.findings, redacting)
-    notes = "\n".join(f"- {redacting.text(n)}" for n in digest.notes) or "- none"
+    lines = list(digest.notes)
+    if digest.totals is not None:  # the findings given are the most severe, not all
+        counts = ", ".join(f"{n} {s}" for s, n in digest.totals.items() if n)
+        lines.insert(0, f"The report has {sum(digest.totals.values())} findings ({counts}); "
+                        f"the {len(digest.findings)} most severe are listed.")
+    notes = "\n".join(f"- {redacting.text(n)}" for n in lines) or "- none"
     return Rendered(findings=found, data=f"<notes>\n{neutralise(notes)}\n</notes>",
                     redactions=dict(sorted(redacting.counts.items())))
 

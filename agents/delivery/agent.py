@@ -13,7 +13,7 @@ from agents.base import AgentInput, Outcome, assemble_report
 from agents.change_risk import ChangeRiskModel
 from agents.delivery.context import DeliveryContext, build_context
 from agents.delivery.coverage import CoverageError, CoverageReport, load_coverage
-from agents.delivery.findings import AGENT
+from agents.delivery.findings import AGENT, CHECKS, root_keys
 from agents.delivery.metrics import release_metrics
 from agents.delivery.policy import DeliveryPolicy
 from agents.delivery.process import check_process
@@ -23,6 +23,7 @@ from agents.delivery.testgaps import check_test_gaps
 from agents.delivery.traceability import check_traceability
 from agents.models import AgentReport, ScoreFactor
 from agents.policy import Policy
+from agents.rootcause import merge_root_causes
 from connectors.provenance import Gap
 from governance.redact import Redactor, default_redactor
 
@@ -63,13 +64,13 @@ class DeliveryAgent:
         )
         return assemble_report(
             self.name,
-            self.needs,
+            CHECKS,
             inputs,
             policy,
-            outcome.findings,
+            merge_root_causes(outcome.findings, root_keys),
             metrics=metrics,
             extra_factors=factors,
-            extra_gaps=_distinct(outcome.gaps),
+            extra_gaps=outcome.gaps,
         )
 
     def _coverage(self, inputs: AgentInput) -> tuple[CoverageReport | None, Outcome]:
@@ -96,7 +97,3 @@ class DeliveryAgent:
         outcome.findings.extend(high_risk_findings(ctx, risks))
         factor = riskiest_factor(risks, ctx.policy.change_risk)
         return risks, [factor] if factor else []
-
-
-def _distinct(gaps: list[Gap]) -> list[Gap]:
-    return list(dict.fromkeys(gaps))  # Gap is frozen, hence hashable

@@ -1,8 +1,9 @@
 """What a unified-diff patch (as GitHub sends per file) says: added lines, touched functions.
 
-Function names come from two places only, both deterministic: the context git prints
-after a hunk header (``@@ -10,7 +10,8 @@ def refund(self):``) and added lines that
-define something (``+def``, ``+class``, ``+func``, ``+function``).
+Function names come from three places, all deterministic: the context git prints after
+a hunk header (``@@ -10,7 +10,8 @@ def refund(self):``), added lines that define
+something (``+def``, ``+class``, ``+func``, ``+function``), and an unchanged definition
+line in a hunk followed by changed lines before the next definition (its body changed).
 """
 
 from __future__ import annotations
@@ -33,12 +34,45 @@ def added_lines(patch: str | None) -> list[int]:
 def touched(patch: str | None) -> list[Touched]:
     """Functions and classes a patch touches, first appearance first, each once."""
     seen: dict[str, Touched] = {}
-    for _, line, text in _walk(patch):  # hunk contexts and added lines alike
+    enclosing: Touched | None = None  # the last unchanged definition above, in this hunk
+    for kind, line, text in _lines(patch):
         found = _DEFINITION.match(text)
+        if kind == "context":
+            enclosing = _touched(found, line) if found else enclosing
+            continue
+        if kind == "header":
+            enclosing = None
+        elif enclosing is not None:  # a changed line in the body of that definition
+            seen.setdefault(enclosing.name, enclosing)
         if found:
-            kind = "class" if found.group("kind") == "class" else "function"
-            seen.setdefault(found.group("name"), Touched(found.group("name"), kind, line))
+            item = _touched(found, line)
+            seen.setdefault(item.name, item)
     return list(seen.values())
+
+
+def _touched(found: re.Match[str], line: int) -> Touched:
+    kind = "class" if found.group("kind") == "class" else "function"
+    return Touched(found.group("name"), kind, line)
+
+
+def _lines(patch: str | None) -> Iterator[tuple[str, int, str]]:
+    """(header|added|removed|context, new-side line, text) for every line of the hunks."""
+    new_line = 0
+    for raw in (patch or "").splitlines():
+        header = _HUNK.match(raw)
+        if header:
+            new_line = int(header.group(1))
+            yield "header", new_line, header.group(2)
+        elif new_line == 0:
+            continue
+        elif raw.startswith("+"):
+            yield "added", new_line, raw[1:]
+            new_line += 1
+        elif raw.startswith("-"):
+            yield "removed", new_line, raw[1:]
+        elif raw.startswith(" ") or raw == "":
+            yield "context", new_line, raw[1:]
+            new_line += 1
 
 
 def ranges(lines: Iterable[int]) -> list[tuple[int, int]]:

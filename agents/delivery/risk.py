@@ -19,8 +19,9 @@ from agents.change_risk import ChangeFeatures, ChangeRiskModel, ChangeRiskScore,
 from agents.delivery.context import DeliveryContext
 from agents.delivery.findings import HIGH_CHANGE_RISK, new_finding
 from agents.delivery.policy import ChangeRiskPolicy
+from agents.delivery.sourcefiles import SourceFiles
 from agents.delivery.suggest import suggest
-from agents.delivery.testgaps import SourceFiles
+from agents.delivery.testgaps import bug_keys
 from agents.models import Confidence, Evidence, Finding, ScoreFactor, Severity
 from connectors.github.models import PullRequest
 from connectors.provenance import Gap
@@ -151,12 +152,8 @@ def high_risk_findings(ctx: DeliveryContext, risks: list[PrRisk]) -> list[Findin
 def _high_risk(ctx: DeliveryContext, risk: PrRisk, files: SourceFiles) -> Finding:
     policy = ctx.policy.change_risk
     pr, ref = risk.pr, ctx.links.pr_ref(risk.pr)
-    bugs = [
-        i.key
-        for i in ctx.linked_issues(pr)
-        if i.issue_type.casefold() in ctx.policy.scope.bug_types
-    ]
-    tests = suggest(pr, files, bugs, max_functions=policy.max_functions, max_tests=policy.max_tests)
+    tests = suggest(pr, files, bug_keys(ctx, pr), max_functions=policy.max_functions,
+                    max_tests=policy.max_tests)
     listed = " ".join(f"{n}. {t}" for n, t in enumerate(tests, 1))
     return new_finding(
         HIGH_CHANGE_RISK,

@@ -34,7 +34,7 @@ def check_scope(ctx: DeliveryContext) -> Outcome:
         )
     found: list[Finding] = []
     for issue in ctx.jira.issues:
-        for check in (_not_done, _open_bug, _reopened):
+        for check in (_open_bug, _reopened, _not_done):  # the most specific reason leads
             finding = check(ctx, issue)
             if finding is not None:
                 found.append(finding)

@@ -1,8 +1,10 @@
-"""Suggested tests for a risky PR, from templates: boundary, error path, regression.
+"""Suggested tests for an untested or risky PR, from the change itself: boundary, error
+path and regression tests naming the functions and classes it touched (with the line),
+or the changed files when no definition shows in the diff.
 
 Deterministic on purpose: the names come from the diff (see ``diff.touched``) and the
-linked Jira bugs, the wording from fixed templates. Anything cleverer is the advisory
-layer's job, and it may only annotate.
+linked Jira bugs, the wording from fixed templates; never the finding's title. Anything
+cleverer is the advisory layer's job, and it may only annotate.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agents.delivery.diff import Touched, touched
-from agents.delivery.testgaps import SourceFiles
+from agents.delivery.diff import Touched, added_lines, ranges, touched
+from agents.delivery.sourcefiles import SourceFiles
 from connectors.github.models import PullRequest
 
 
@@ -29,12 +31,13 @@ def touched_in(pr: PullRequest, files: SourceFiles, limit: int) -> list[tuple[st
 def suggest(pr: PullRequest, files: SourceFiles, bug_keys: Sequence[str], *,
             max_functions: int, max_tests: int) -> list[str]:
     functions = touched_in(pr, files, max_functions)
-    paths = [f.path for f in files.changed_source(pr)][:max_functions]
+    changed = files.changed_source(pr)[:max_functions]
+    paths = [f.path for f in changed]
     tests = [_regression(key, functions, paths) for key in bug_keys]
     for path, item in functions:
-        tests += _for_function(path, item)
+        tests += _for_function(f"{path}:{item.line}" if item.line else path, item)
     if not functions:
-        tests += [_for_file(path) for path in paths]
+        tests += [_for_file(f.path, added_lines(f.patch)) for f in changed]
     return tests[:max_tests]
 
 
@@ -58,8 +61,10 @@ def _for_function(path: str, item: Touched) -> list[str]:
     ]
 
 
-def _for_file(path: str) -> str:
-    return (f"Boundary: exercise the lines changed in {path} at their input limits and "
+def _for_file(path: str, lines: Sequence[int]) -> str:
+    spans = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges(lines)[:5])
+    where = f"{path} (lines {spans})" if spans else path
+    return (f"Boundary: exercise the lines changed in {where} at their input limits and "
             "assert the results.")
 
 
@@ -68,7 +73,8 @@ def _regression(key: str, functions: Sequence[tuple[str, Touched]],
     target, via = "", ""
     if functions:
         path, item = functions[0]
-        target, via = item.name, f" through {_call(item)} ({path})"
+        where = f"{path}:{item.line}" if item.line else path
+        target, via = item.name, f" through {_call(item)} ({where})"
     elif paths:
         via = f" in {paths[0]}"
     name = "_".join(filter(None, ("test", _slug(key), _slug(target))))

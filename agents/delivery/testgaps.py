@@ -15,27 +15,11 @@ from agents.delivery.context import DeliveryContext
 from agents.delivery.coverage import CoverageReport
 from agents.delivery.diff import added_lines, ranges
 from agents.delivery.findings import UNCOVERED_CHANGED_LINES, UNTESTED_CHANGE, new_finding
-from agents.globs import GlobSet
+from agents.delivery.sourcefiles import SourceFiles
+from agents.delivery.suggest import suggest
 from agents.models import Confidence, Evidence, Finding, Severity
 from connectors.github.models import ChangedFile, PullRequest
 from connectors.provenance import Gap
-
-
-class SourceFiles:
-    """Classifies paths with the policy's globs (compiled once per run)."""
-
-    def __init__(self, source_globs: tuple[str, ...], test_globs: tuple[str, ...]) -> None:
-        self._source = GlobSet(source_globs)
-        self._tests = GlobSet(test_globs)
-
-    def is_test(self, path: str) -> bool:
-        return self._tests.matches(path)
-
-    def is_source(self, path: str) -> bool:
-        return self._source.matches(path) and not self._tests.matches(path)
-
-    def changed_source(self, pr: PullRequest) -> list[ChangedFile]:
-        return [f for f in pr.files if f.status != "removed" and self.is_source(f.path)]
 
 
 def check_test_gaps(ctx: DeliveryContext, coverage: CoverageReport | None) -> Outcome:
@@ -80,8 +64,16 @@ def _untested(ctx: DeliveryContext, pr: PullRequest, files: SourceFiles) -> Outc
         ),
         evidence=evidence,
         recommendation=f"Add or update tests that exercise the code {ref} changed.",
+        suggested_tests=suggest(pr, files, bug_keys(ctx, pr),
+                                max_functions=ctx.policy.change_risk.max_functions,
+                                max_tests=ctx.policy.change_risk.max_tests),
     )
     return Outcome(findings=[finding])
+
+
+def bug_keys(ctx: DeliveryContext, pr: PullRequest) -> list[str]:
+    bugs = ctx.policy.scope.bug_types
+    return [i.key for i in ctx.linked_issues(pr) if i.issue_type.casefold() in bugs]
 
 
 def _first_line(ctx: DeliveryContext, pr: PullRequest, changed: ChangedFile) -> Evidence:

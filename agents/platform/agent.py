@@ -11,14 +11,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from agents.base import AgentInput, Outcome, assemble_report
-from agents.models import AgentReport
+from agents.base import AgentInput, Check, Outcome, assemble_report
+from agents.models import AgentReport, Severity
 from agents.platform.alarms import alarm_findings
 from agents.platform.changes import IacFile, changed_iac
 from agents.platform.envdrift import DriftContext, environment_drift
 from agents.platform.environments import Environments
 from agents.platform.evidence import Links
-from agents.platform.findings import AGENT, Findings
+from agents.platform.findings import (
+    AGENT,
+    ALARM_ACTIVE,
+    DORA_REGRESSION,
+    ENVIRONMENT_DRIFT,
+    FREEZE_WINDOW,
+    GROUPS,
+    INPUT_UNREADABLE,
+    METRIC_REGRESSION,
+    NO_ROLLBACK_RUNBOOK,
+    ROLLOUT_STRATEGY,
+    Findings,
+    root_keys,
+)
 from agents.platform.health import DoraResult, deployment_health
 from agents.platform.infrastructure import infrastructure
 from agents.platform.manifests import ManifestContext, manifest_findings
@@ -33,6 +46,7 @@ from agents.platform.readiness import (
 )
 from agents.platform.regression import regression_findings
 from agents.policy import Policy
+from agents.rootcause import merge_root_causes
 from connectors.provenance import Gap
 from connectors.snapshot import SnapshotBody
 from governance.redact import Redactor, default_redactor
@@ -55,9 +69,36 @@ def _facts(snapshot: SnapshotBody, settings: PlatformPolicy) -> ReleaseFacts:
     return ReleaseFacts(services=list(dict.fromkeys(services)), release_date=when, date_basis=basis)
 
 
+def checks(settings: PlatformPolicy) -> tuple[Check, ...]:
+    """What each check reads, reports and, under this policy, can report at worst."""
+    freeze = settings.rollout.freeze
+    freeze_worst = max((w.severity for w in freeze.windows), default=Severity.INFO)
+    if freeze.weekdays:
+        freeze_worst = max(freeze_worst, freeze.weekday_severity)
+    alarms = settings.alarms
+    return (
+        Check("infrastructure", ("github", "terraform-plan", "repository"),
+              GROUPS["infrastructure"], Severity.CRITICAL),
+        Check("workloads", ("github", "repository"), GROUPS["workloads"], Severity.HIGH),
+        Check("environment drift", ("github", "repository"), (ENVIRONMENT_DRIFT,),
+              Severity.MEDIUM),
+        Check("deployment health", ("github",), (DORA_REGRESSION,), Severity.HIGH),
+        Check("alarms", ("cloudwatch",), (ALARM_ACTIVE,),
+              max(alarms.alarm_severity, alarms.insufficient_data_severity)),
+        Check("metric regression", ("cloudwatch",), (METRIC_REGRESSION,), Severity.HIGH),
+        Check("rollout", (), (ROLLOUT_STRATEGY,), Severity.INFO),
+        Check("rollback runbooks", ("confluence", "platform"), (NO_ROLLBACK_RUNBOOK,),
+              Severity.MEDIUM),
+        # The release date comes from Jira; it only matters when a freeze is configured.
+        Check("freeze", ("jira",) if freeze.windows or freeze.weekdays else (),
+              (FREEZE_WINDOW,), freeze_worst),
+        Check("inputs", ("terraform-plan", "repository"), (INPUT_UNREADABLE,), Severity.MEDIUM),
+    )
+
+
 class PlatformAgent:
     name: ClassVar[str] = AGENT
-    needs: ClassVar[tuple[str, ...]] = ("github", "cloudwatch")
+    needs: ClassVar[tuple[str, ...]] = ("github", "cloudwatch", "confluence")
 
     def __init__(
         self, *, redactor: Redactor | None = None, environments: Environments | None = None
@@ -112,12 +153,12 @@ class PlatformAgent:
         )
         return assemble_report(
             self.name,
-            self.needs,
+            checks(settings),
             inputs,
             policy,
-            out.findings,
+            merge_root_causes(out.findings, root_keys),
             metrics=metrics,
-            extra_gaps=list(dict.fromkeys(out.gaps)),
+            extra_gaps=out.gaps,
         )
 
     def _drift(

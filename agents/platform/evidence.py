@@ -44,14 +44,16 @@ class Links:
                         ref=f"{path}:{old_line} (removed, {self.pr_label(pr)})",
                         url=f"{pr.html_url}/files", path=path, line=old_line, detail=detail)
 
+    # A plan or other local input is named by its file name: where it sits on the machine
+    # that ran the report means nothing to a reader, and must not leak into a shared report.
     @staticmethod
     def plan(plan: Path, address: str | None = None, detail: str | None = None) -> Evidence:
         ref = f"{plan.name}: {address}" if address else plan.name
-        return Evidence(kind=EvidenceKind.PLAN, ref=ref, path=str(plan), detail=detail)
+        return Evidence(kind=EvidenceKind.PLAN, ref=ref, path=plan.name, detail=detail)
 
     @staticmethod
     def local(path: Path, detail: str | None = None) -> Evidence:
-        return Evidence(kind=EvidenceKind.CONFIG, ref=path.name, path=str(path), detail=detail)
+        return Evidence(kind=EvidenceKind.CONFIG, ref=path.name, path=path.name, detail=detail)
 
     def alarm(self, alarm: Alarm, detail: str | None = None) -> Evidence:
         return Evidence(kind=EvidenceKind.ALARM, ref=alarm.name, url=self._alarm_url(alarm.name),

@@ -7,10 +7,11 @@ and stable subject keys (file, address, alarm name), never titles or values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from agents.findings import capped, make_finding
-from agents.models import Confidence, Evidence, Finding, Severity
+from agents.models import Confidence, Evidence, EvidenceKind, Finding, Severity
+from agents.rootcause import Key
 from agents.text import SafeText
 from governance.redact import Redactor
 
@@ -54,6 +55,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "inputs": (INPUT_UNREADABLE,),
 }
 KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
+# A planned change to one resource is one problem, however many rules it breaks.
+_PLANNED_CHANGE = frozenset({DESTRUCTIVE_CHANGE, PROTECTION_REMOVED, SECURITY_RELEVANT_CHANGE})
+
+
+def root_keys(finding: Finding) -> Iterator[Key]:
+    """Which findings share a cause (agents/rootcause.py): one resource in one plan."""
+    first = finding.evidence[0]
+    if finding.category in _PLANNED_CHANGE and first.kind is EvidenceKind.PLAN and ":" in first.ref:
+        yield ("plan", first.ref)
 
 
 def bump(severity: Severity, steps: int = 1) -> Severity:

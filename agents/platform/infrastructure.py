@@ -92,7 +92,7 @@ def infrastructure(
                 findings.unreadable(
                     path.name,
                     "a Terraform plan (terraform show -json)",
-                    str(exc),
+                    str(exc).replace(str(path), path.name),
                     [links.local(path)],
                 )
             )

@@ -21,7 +21,7 @@ from agents.portfolio.assess import assess_epic
 from agents.portfolio.context import PortfolioContext, Request, ScopeChange, build_context
 from agents.portfolio.dependencies import check_dependencies
 from agents.portfolio.epics import EpicFacts, epic_facts
-from agents.portfolio.findings import AGENT
+from agents.portfolio.findings import AGENT, CHECKS
 from agents.portfolio.masking import mask_output, masking_for
 from agents.portfolio.metrics import portfolio_metrics
 from agents.portfolio.policy import PortfolioPolicy
@@ -95,7 +95,7 @@ class PortfolioAgent:
         )
         report = assemble_report(
             self.name,
-            self.needs,
+            CHECKS,
             inputs,
             policy,
             outcome.findings,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 
+from agents.base import Check
 from agents.findings import make_finding
+from agents.models import Severity
 
 AGENT = "portfolio"
 
@@ -26,6 +28,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "team": (THROUGHPUT_DROP, HIGH_BUG_SHARE, HIGH_TECH_DEBT_SHARE, LATE_DEPENDENCY),
 }
 KINDS: tuple[str, ...] = tuple(kind for kinds in GROUPS.values() for kind in kinds)
+# What each check reads, reports and can report at worst.
+CHECKS: tuple[Check, ...] = (
+    Check("epics", ("jira",), GROUPS["epic"], Severity.HIGH),
+    Check("teams", ("jira",), GROUPS["team"], Severity.HIGH),
+)
 
 
 # Every portfolio check creates its findings through this (agents/findings.py).

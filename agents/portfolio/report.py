@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agents.aggregate import ADVISORY_BANNER
+from agents.aggregate import ADVISORY_BANNER, Verdict
 from agents.models import AgentReport, LlmUsage
 from agents.portfolio.view import PortfolioView
 from connectors.provenance import Gap
@@ -39,10 +39,21 @@ class PortfolioSummary(BaseModel):
     signoff_status: str = "pending_signoff"
     signed_off_by: str | None = None
     signed_off_at: str | None = None
+    decision_comment: str | None = None
+    decision_audit_seq: int | None = Field(
+        default=None, description="The audit entry that recorded the decision.")
+    decision_audit_hash: str | None = None
+    content_hash: str | None = Field(
+        default=None, description="SHA-256 of the stored report this rendering is of.")
     snapshot_hash: str | None = None
     projects: list[str]
     epics_jql: str | None = None
     overall_score: float
+    # "cannot assess" without Jira data; otherwise the release verdict's rules
+    # (agents/aggregate.decide). None in summaries stored before the verdict existed.
+    verdict: Verdict | None = None
+    verdict_rule: str = ""
+    verdict_detail: str = ""
     summary: str
     view: PortfolioView
     portfolio: AgentReport

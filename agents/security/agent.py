@@ -20,7 +20,7 @@ from agents.models import AgentReport, Coverage, CoverageStatus, Finding, LlmUsa
 from agents.policy import Policy
 from agents.security.content import ContentProvider, clone_reader
 from agents.security.critical_paths import CriticalPaths
-from agents.security.findings import FindingFactory, PrRef
+from agents.security.findings import FindingFactory, PrRef, checks
 from agents.security.injection_scan import security_injection_findings
 from agents.security.llm_review import SecondOpinion
 from agents.security.policy import SecurityPolicy, security_policy
@@ -127,7 +127,7 @@ class SecurityAgent:
         section = security_policy(policy)
         github = inputs.snapshot.github
         if github is None:
-            return assemble_report(self.name, ("github",), inputs, policy, []), []
+            return assemble_report(self.name, checks(True), inputs, policy, []), []
         content = self.content or (clone_reader(inputs.repo_path,
                                                 max_bytes=section.max_file_bytes)
                                    if inputs.repo_path else None)
@@ -147,10 +147,9 @@ class SecurityAgent:
     def _report(self, inputs: AgentInput, policy: Policy, github: GitHubRelease,
                 reviews: Sequence[PullReview], findings: Sequence[Finding]) -> AgentReport:
         changes = sum(len(r.dependency_changes) for r in reviews)
-        needs = self.needs if changes else ("github",)
         gaps: list[Gap] = [g for r in reviews for g in r.gaps
                            if g.source != "osv" or inputs.snapshot.osv is not None]
-        report = assemble_report(self.name, needs, inputs, policy, findings,
+        report = assemble_report(self.name, checks(bool(changes)), inputs, policy, findings,
                                  metrics=_metrics(github, reviews), extra_gaps=gaps)
         if not changes:
             report.coverage.append(Coverage(source="osv", status=CoverageStatus.AVAILABLE,

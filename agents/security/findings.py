@@ -7,20 +7,52 @@ remember to. Fingerprints are built from stable identifiers, never from secret v
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from agents.base import Check
 from agents.findings import capped
 from agents.models import Confidence, Evidence, EvidenceKind, Finding, Severity, fingerprint
+from agents.rootcause import Key
 from agents.security.taxonomy import DEFAULTS, Category
 from agents.text import SafeText
 from connectors.github.models import PullRequest
 from governance.redact import Redactor
 
-__all__ = ["AGENT", "FindingFactory", "PrRef"]
+__all__ = ["AGENT", "FindingFactory", "PrRef", "checks", "root_keys"]
 
 AGENT = "security"
 _SNIPPET = 200
+
+
+def checks(dependency_changes: bool) -> tuple[Check, ...]:
+    """What each scanner reads, reports and can report at worst. OSV is read only when a
+    PR changes dependencies."""
+    content = ("github", "repository")
+    return (
+        Check("secrets", ("github",), (Category.SECRET,), Severity.CRITICAL),
+        Check("static analysis", content, (Category.SAST,), Severity.HIGH),
+        Check("dependencies", ("github", "osv") if dependency_changes else ("github",),
+              (Category.VULNERABLE_DEPENDENCY,), Severity.CRITICAL),
+        Check("infrastructure as code", content, (Category.IAC,), Severity.CRITICAL),
+        Check("CI workflows", content, (Category.CI_SUPPLY_CHAIN,), Severity.CRITICAL),
+        Check("Trojan Source", ("github",), (Category.TROJAN_SOURCE,), Severity.HIGH),
+        Check("prompt injection", ("github",), (Category.PROMPT_INJECTION,), Severity.HIGH),
+        Check("critical paths", ("github",), (Category.CRITICAL_PATH_UNREVIEWED,),
+              Severity.HIGH),
+        Check("inputs", content, (Category.INPUT_UNREADABLE,), Severity.LOW),
+    )
+
+
+def root_keys(finding: Finding) -> Iterator[Key]:
+    """Which findings share a cause (agents/rootcause.py): one line of a PR flagged by
+    several scanners; a PR's critical paths changed without their owners' approval."""
+    if finding.category == Category.CRITICAL_PATH_UNREVIEWED:
+        yield ("critical-path", finding.evidence[0].ref)
+        return
+    place = next((e for e in finding.evidence if e.path and e.line), None)
+    if place is not None:
+        yield ("line", place.ref)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.iac.checkov import CheckovFailure
 from agents.iac.terraform_rules import RuleSettings
 from agents.models import Finding, LlmUsage
+from agents.rootcause import merge_root_causes
 from agents.security.checklist import SecurityChecklist, checklist_for
 from agents.security.content import ContentProvider, PostChange, post_change
 from agents.security.critical_paths import (
@@ -34,7 +35,7 @@ from agents.security.dependencies import (
 )
 from agents.security.dependencies.manifests import LINE_BASED, manifest_kind
 from agents.security.diff import FileDiff, file_diff, mask_lines, render_patch
-from agents.security.findings import FindingFactory, PrRef
+from agents.security.findings import FindingFactory, PrRef, root_keys
 from agents.security.iac import checkov_findings, terraform_findings
 from agents.security.injection_scan import injection_detections, security_injection_findings
 from agents.security.llm_review import SecondOpinion, llm_review
@@ -209,6 +210,7 @@ class PullReviewer:
                                                          self.owners, self.teams)
         work.findings += critical
         work.findings += self._checkov(ref, checkov)
+        work.findings = merge_root_causes(work.findings, root_keys)
         usage = self._llm(work, diffs, pr)
         return PullReview(
             pull_request=pr.number, url=pr.html_url, findings=work.findings,

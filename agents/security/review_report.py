@@ -48,6 +48,9 @@ class SecurityReviewReport(BaseModel):
     signed_off_by: str | None = None
     signed_off_at: str | None = None
     decision_comment: str | None = None
+    decision_audit_seq: int | None = None  # the audit entry that recorded the decision
+    decision_audit_hash: str | None = None
+    content_hash: str | None = None  # of the stored report this rendering is of
 
     def counts(self) -> dict[Severity, int]:
         found = {s: 0 for s in reversed(Severity)}

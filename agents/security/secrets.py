@@ -222,23 +222,43 @@ def _grade(hit: SecretHit, path: str) -> tuple[Severity, Confidence]:
 
 def secret_findings(factory: FindingFactory, pr: PrRef, path: str,
                     hits: Sequence[SecretHit]) -> list[Finding]:
-    """One finding per secret: each one has to be rotated on its own."""
+    """One finding per credential, each rotated on its own. Hits of one type on adjacent
+    lines (an access key id and its secret key) are one credential."""
     ordinal: Counter[str] = Counter()
     findings: list[Finding] = []
-    for hit in hits:
+    for group in _credentials(hits):
+        hit = group[0]
         ordinal[hit.secret_type] += 1
-        severity, confidence = _grade(hit, path)
+        graded = [_grade(h, path) for h in group]
+        severity = max(s for s, _ in graded)
+        confidence = max((c for s, c in graded if s == severity), key=_CONFIDENCE_RANK.__getitem__)
+        lines = ", ".join(str(h.line) for h in group)
         findings.append(factory.finding(
             Category.SECRET, pr, (path, hit.secret_type, ordinal[hit.secret_type]),
             severity=severity, confidence=confidence,
             title=f"{hit.secret_type} added in {path}:{hit.line}",
             explanation=(f"detect-secrets ({hit.plugin}) found a {hit.secret_type.lower()} "
-                         f"on an added line. Anyone with read access to the repository or its "
-                         f"history can use it; the value is not reproduced here."),
-            evidence=[factory.at(pr, path, hit.line, hit.masked_line)],
+                         f"on added line(s) {lines}. Anyone with read access to the repository "
+                         f"or its history can use it; the value is not reproduced here."),
+            evidence=[factory.at(pr, path, h.line, h.masked_line) for h in group],
             recommendation=("Revoke and rotate the credential now (removing it in a later "
                             "commit does not take it out of history), then load it from a "
                             "secret store or environment variable. If it is a test value, add "
                             "'pragma: allowlist secret' on the line."),
         ))
     return findings
+
+
+_CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+
+
+def _credentials(hits: Sequence[SecretHit]) -> list[list[SecretHit]]:
+    """Hits grouped into credentials: same type, each line next to the previous one."""
+    groups: list[list[SecretHit]] = []
+    for hit in sorted(hits, key=lambda h: (h.secret_type, h.line)):
+        last = groups[-1][-1] if groups else None
+        if last is not None and last.secret_type == hit.secret_type and hit.line - last.line <= 1:
+            groups[-1].append(hit)
+        else:
+            groups.append([hit])
+    return sorted(groups, key=lambda g: g[0].line)

@@ -72,8 +72,11 @@ def trojan_findings(factory: FindingFactory, pr: PrRef, path: str,
         return []
     bidi = any(hit.bidi for hit in hits)
     codes = sorted({f"U+{ord(hit.char):04X}" for hit in hits})
-    evidence = [factory.at(pr, path, hit.line, f"col {hit.column}: {visible(hit.text)}")
-                for hit in hits]
+    by_line: dict[int, list[TrojanHit]] = {}
+    for hit in hits:
+        by_line.setdefault(hit.line, []).append(hit)
+    evidence = [factory.at(pr, path, line, f"{_columns(found)}: {visible(found[0].text)}")
+                for line, found in by_line.items()]
     return [factory.finding(
         Category.TROJAN_SOURCE, pr, (path, "bidi" if bidi else "invisible"),
         severity=Severity.HIGH if bidi else Severity.MEDIUM,
@@ -90,3 +93,8 @@ def trojan_findings(factory: FindingFactory, pr: PrRef, path: str,
                         "really needs one) and add a pre-commit or CI check that rejects "
                         "them; ask the author why they were there."),
     )]
+
+
+def _columns(hits: Sequence[TrojanHit]) -> str:
+    columns = ", ".join(str(hit.column) for hit in hits)
+    return f"col {columns}" if len(hits) == 1 else f"cols {columns}"

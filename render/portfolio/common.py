@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agents.aggregate import FindingCounts
 from agents.models import Finding
 from agents.portfolio import EpicRow, TeamRow
 from agents.portfolio.report import PortfolioSummary
@@ -34,7 +35,13 @@ def signoff_text(summary: PortfolioSummary) -> str:
     status = summary.signoff_status
     if status in ("approved", "rejected") and summary.signed_off_by:
         when = format_timestamp(summary.signed_off_at) if summary.signed_off_at else "unknown date"
-        return f"{status.capitalize()} by {summary.signed_off_by} on {when}"
+        text = f"{status.capitalize()} by {summary.signed_off_by} on {when}"
+        if summary.decision_comment:
+            text += f" — “{summary.decision_comment}”"
+        if summary.decision_audit_seq is not None:
+            text += (f" (audit entry #{summary.decision_audit_seq}, entry hash "
+                     f"{summary.decision_audit_hash or 'unknown'})")
+        return text
     if status == "superseded":
         return "Superseded by a newer summary — nothing was approved"
     return PENDING
@@ -50,7 +57,8 @@ def signoff_command(summary: PortfolioSummary) -> str | None:
 # --- redaction ------------------------------------------------------------------------
 
 _VERBATIM = ("schema_version", "kind", "generated_at", "report_id", "signoff_status",
-             "signed_off_by", "signed_off_at", "snapshot_hash")
+             "signed_off_by", "signed_off_at", "snapshot_hash", "decision_audit_seq",
+             "decision_audit_hash", "content_hash")
 
 
 def redact_summary(summary: PortfolioSummary,
@@ -103,9 +111,29 @@ def team_cells(team: TeamRow) -> list[str]:
             _pct(team.tech_debt_share_pct), str(team.late_dependencies)]
 
 
-def top_findings(summary: PortfolioSummary, limit: int = TOP_FINDINGS) -> list[Finding]:
+def top_findings(summary: PortfolioSummary, limit: int | None = TOP_FINDINGS) -> list[Finding]:
+    """Most severe first; ``limit=None``: every finding (the files carry them all)."""
     ranked = sorted(summary.portfolio.findings, key=lambda f: (-f.severity.rank, f.title))
-    return ranked[:limit]
+    return ranked if limit is None else ranked[:limit]
+
+
+def verdict_text(summary: PortfolioSummary) -> str | None:
+    """'Verdict: cannot assess — jira: … (rule: no jira data ⇒ cannot assess)'."""
+    if summary.verdict is None:
+        return None
+    detail = f" — {summary.verdict_detail}" if summary.verdict_detail else ""
+    return f"Verdict: {summary.verdict}{detail} (rule: {summary.verdict_rule})"
+
+
+def findings_line(summary: PortfolioSummary, shown: int | None = None) -> str:
+    """Totals over every finding, and how many a format shows when it shows fewer."""
+    counts = FindingCounts.of(summary.portfolio.findings)
+    more = ""
+    if shown == 0 and counts.total:
+        more = "; the report files list them"
+    elif shown is not None and shown < counts.total:
+        more = f"; the {shown} most severe are shown here, the report files list all"
+    return f"{counts.text()}{more}."
 
 
 def gap_rows(summary: PortfolioSummary) -> list[list[str]]:

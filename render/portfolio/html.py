@@ -16,6 +16,7 @@ from render.portfolio.common import (
     charts,
     coverage_rows,
     epic_cells,
+    findings_line,
     gap_rows,
     page_title,
     period_text,
@@ -24,6 +25,7 @@ from render.portfolio.common import (
     signoff_text,
     team_cells,
     top_findings,
+    verdict_text,
 )
 
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -58,11 +60,14 @@ def render_html(summary: PortfolioSummary, *, redactor: Redactor | None = None) 
     title = e(f"{page_title(s)}: {s.subject}")
     command = signoff_command(s)
     findings = "".join(f"<li><strong>{e(f.severity.value)}</strong> {e(f.title)} — "
-                       f"{e(f.recommendation)}</li>" for f in top_findings(s))
+                       f"{e(f.recommendation)}</li>" for f in top_findings(s, None))
+    verdict = verdict_text(s)
     body = [
         f'<section class="banner"><p><strong>{e(s.advisory_banner)}</strong></p>'
         f"<p>Sign-off: {e(signoff_text(s))}</p>"
-        + (f"<p>To decide: <code>{e(command)}</code></p>" if command else "") + "</section>",
+        + (f"<p>To decide: <code>{e(command)}</code></p>" if command else "")
+        + (f'<p class="verdict"><strong>{e(verdict)}</strong></p>' if verdict else "")
+        + "</section>",
         f"<h1>{title}</h1><p>Period: {e(period_text(s))} · generated "
         f"{e(format_timestamp(s.generated_at))}</p>",
         f"<h2>Executive summary</h2><p>{e(s.summary)}</p>",
@@ -70,7 +75,8 @@ def render_html(summary: PortfolioSummary, *, redactor: Redactor | None = None) 
         "<h2>Teams</h2>" + _html_table(TEAM_HEADER, map(team_cells, s.view.teams), TEAM_ALIGN),
         '<div class="charts">' + "".join(f"<figure>{c.svg}</figure>" for c in charts(s))
         + "</div>",
-        f"<h2>Findings</h2><ul>{findings or '<li>No findings.</li>'}</ul>",
+        f"<h2>Findings</h2><p>{e(findings_line(s))}</p>"
+        f"<ul>{findings or '<li>No findings.</li>'}</ul>",
         "<h2>Data coverage and gaps</h2>"
         + _html_table(("Source", "Status", "Detail"), coverage_rows(s))
         + (_html_table(("Source", "What is missing", "Why"), gap_rows(s)) if s.gaps else ""),

@@ -15,6 +15,7 @@ from render.portfolio.common import (
     TEAM_HEADER,
     coverage_rows,
     epic_cells,
+    findings_line,
     gap_rows,
     page_title,
     period_text,
@@ -23,6 +24,7 @@ from render.portfolio.common import (
     signoff_text,
     team_cells,
     top_findings,
+    verdict_text,
 )
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#])")
@@ -45,14 +47,17 @@ def render_markdown(summary: PortfolioSummary, *, redactor: Redactor | None = No
              f"> **{_md(s.advisory_banner)}**  \n> Sign-off: {_md(signoff_text(s))}"]
     if command := signoff_command(s):
         parts.append(f"To decide: `{command}`")
+    if verdict := verdict_text(s):
+        parts.append(f"**{_md(verdict)}**")
     parts += [f"Period: {_md(period_text(s))} · generated {format_timestamp(s.generated_at)}",
               "## Executive summary", _md(s.summary, 4000), "## Epics",
               _md_table(EPIC_HEADER, [epic_cells(e) for e in s.view.epics], EPIC_ALIGN)
               if s.view.epics else "_No epics in scope._", "## Teams",
               _md_table(TEAM_HEADER, [team_cells(t) for t in s.view.teams], TEAM_ALIGN)
               if s.view.teams else "_No teams in scope._", "## Findings",
-              "\n".join(f"- **{f.severity.value}** {_md(f.title, 200)} — "
-                        f"{_md(f.recommendation, 300)}" for f in top_findings(s))
+              _md(findings_line(s)),
+              "\n".join(f"- **{f.severity.value}** {_md(f.title)} — "
+                        f"{_md(f.recommendation)}" for f in top_findings(s, None))
               or "_No findings._", "## Data coverage and gaps",
               _md_table(("Source", "Status", "Detail"), coverage_rows(s), "lll")]
     if s.gaps:

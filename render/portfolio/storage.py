@@ -17,11 +17,13 @@ from render.portfolio.common import (
     charts,
     coverage_rows,
     epic_cells,
+    findings_line,
     gap_rows,
     period_text,
     redact_summary,
     team_cells,
     top_findings,
+    verdict_text,
 )
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -84,9 +86,11 @@ def render_storage(summary: PortfolioSummary, *, redactor: Redactor | None = Non
     epic_rows = [[_storage_link(e), *(xml_text(c) for c in epic_cells(e)[1:])]
                  for e in s.view.epics]
     parts = [storage_panel(s),
-             f"<p><strong>{xml_text(s.subject)}</strong> · {xml_text(period_text(s))}</p>",
-             "<h2>Executive summary</h2>", f"<p>{xml_text(s.summary)}</p>",
-             "<h2>Epics</h2>", _raw_table(EPIC_HEADER, epic_rows)]
+             f"<p><strong>{xml_text(s.subject)}</strong> · {xml_text(period_text(s))}</p>"]
+    if verdict := verdict_text(s):
+        parts.append(f"<p><strong>{xml_text(verdict)}</strong></p>")
+    parts += ["<h2>Executive summary</h2>", f"<p>{xml_text(s.summary)}</p>",
+              "<h2>Epics</h2>", _raw_table(EPIC_HEADER, epic_rows)]
     if "portfolio-epics" in by_name:
         parts.append(_image(by_name["portfolio-epics"]))
     parts += ["<h2>Teams</h2>", _storage_table(TEAM_HEADER, map(team_cells, s.view.teams))]
@@ -95,7 +99,9 @@ def render_storage(summary: PortfolioSummary, *, redactor: Redactor | None = Non
     findings = "".join(f"<li><p><strong>{xml_text(f.severity.value)}</strong> "
                        f"{xml_text(f.title)} — {xml_text(f.recommendation)}</p></li>"
                        for f in top_findings(s))
-    parts += ["<h2>Findings</h2>", f"<ul>{findings}</ul>" if findings else
+    parts += ["<h2>Findings</h2>",
+              f"<p>{xml_text(findings_line(s, len(top_findings(s))))}</p>",
+              f"<ul>{findings}</ul>" if findings else
               "<p>No findings.</p>", "<h2>Data coverage and gaps</h2>",
               _storage_table(("Source", "Status", "Detail"), coverage_rows(s))]
     if s.gaps:

@@ -17,6 +17,7 @@ from render.portfolio.common import (
     EPIC_HEADER,
     TEAM_HEADER,
     epic_cells,
+    findings_line,
     gap_rows,
     page_title,
     period_text,
@@ -24,6 +25,7 @@ from render.portfolio.common import (
     signoff_command,
     signoff_text,
     team_cells,
+    verdict_text,
 )
 
 
@@ -41,7 +43,10 @@ def render_terminal(summary: PortfolioSummary, console: Console, *,
     console.print(Panel(Group(*lines), title=Text(f"ADVISORY — {page_title(s)}"), box=frame,
                         border_style="red"))
     console.print(Text(f"{s.subject} · {period_text(s)}", style="bold"))
+    if verdict := verdict_text(s):
+        console.print(Text(verdict, style="bold"))
     console.print(Text(s.summary))
+    console.print(Text("Findings: " + findings_line(s, 0)))
     epics = ([c for i, c in enumerate(epic_cells(e)) if i in _TERMINAL_EPIC] for e in s.view.epics)
     console.print(_rich_table("Epics", [EPIC_HEADER[i] for i in _TERMINAL_EPIC], epics, frame))
     console.print(_rich_table("Teams", TEAM_HEADER, map(team_cells, s.view.teams), frame))

@@ -20,15 +20,20 @@ from render.common import (
     USAGE_HEADER,
     all_findings,
     band,
+    check_rows,
+    decision_lines,
     format_timestamp,
     is_assessed,
     location,
     safe_url,
+    score_formula,
     severity_counts,
+    shown_line,
     signoff_command,
     signoff_text,
     status_label,
     usage_table,
+    verdict_line,
 )
 from render.redaction import redact_report
 
@@ -88,8 +93,8 @@ def render_html(report: ReleaseReport, *, redactor: Redactor | None = None) -> s
     title = escape(f"Release risk report: {report.subject}")
     body = "\n".join([
         _banner(report), f"<main>\n<h1>{title}</h1>", _verdict(report), _scores(report),
-        _risks(report), _agents(report.agents), _coverage(report), _trends(report),
-        "</main>", _footer(report),
+        _risks(report), _agents(report.agents), _coverage(report), _notes(report),
+        _trends(report), "</main>", _footer(report),
     ])
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -131,8 +136,11 @@ def _evidence(items: Sequence[Evidence]) -> str:
 
 
 def _severity(finding: Finding) -> str:
-    value = finding.severity.value
-    return f'<span class="badge sev-{value}">{escape(value)}</span>'
+    return _badge(finding.severity.value)
+
+
+def _badge(severity: str) -> str:
+    return f'<span class="badge sev-{escape(severity)}">{escape(severity)}</span>'
 
 
 def _flags(finding: Finding) -> str:
@@ -157,21 +165,26 @@ def _banner(report: ReleaseReport) -> str:
         f'<p class="advisory"><strong>ADVISORY</strong> — {escape(report.advisory_banner)}</p>',
         f'<p class="signoff signoff-{css}">Sign-off: {escape(signoff_text(report))}</p>',
     ]
+    lines += [f'<p class="decision">{escape(line)}</p>' for line in decision_lines(report)]
     if command := signoff_command(report):
         lines.append(f"<p>To decide: <code>{escape(command)}</code></p>")
     return "\n".join([*lines, "</header>"])
 
 
 def _verdict(report: ReleaseReport) -> str:
-    level = band(report.overall_score)
+    level = band(report.overall_score, verdict=report.verdict)
     parts = [
         '<section id="verdict"><h2>Verdict</h2>',
         f"<p><strong>{escape(report.verdict)}</strong> — overall risk score "
         f'<span class="badge band-{level}">{report.overall_score:g}/100</span> ({level})</p>',
-        f"<p>{escape(report.recommendation)}</p>",
     ]
-    if report.summary:
-        parts.append(f"<p>{escape(report.summary)}</p>")
+    if rule := verdict_line(report):
+        parts.append(f'<p class="rule">{escape(rule)}</p>')
+    parts.append('<h3 id="summary">Summary</h3>')
+    if report.headline:
+        parts.append(f'<p class="headline">{escape(" ".join(report.headline))}</p>')
+    parts += [f"<p>{escape(report.recommendation)}</p>",
+              f'<p class="counts"><strong>Findings:</strong> {escape(shown_line(report))}</p>']
     return "\n".join([*parts, "</section>"])
 
 
@@ -185,7 +198,7 @@ def _scores(report: ReleaseReport) -> str:
                       bars, [0, 25, 50, 75, 100])
     rows = [[escape(c.agent), escape(status_label(c.status)),
              f"{c.score:g}" + ("" if is_assessed(c.status) else " (worst case)"),
-             f"{c.weight:g}", f"{c.contribution:g}", escape(c.explanation)]
+             f"{c.weight:g}", f"{c.contribution:.2f}", escape(c.explanation)]
             for c in report.contributions]
     marks = ["" if is_assessed(c.status) else "unassessed-row" for c in report.contributions]
     table = _table(["Agent", "Status", "Score", "Weight", "Contribution", "Why"], rows,
@@ -208,7 +221,8 @@ def _risks(report: ReleaseReport) -> str:
     table = (_table(["#", "Severity", "Agent", "Title", "Evidence"], rows, "r") if rows
              else "<p>No findings.</p>")
     caption = "<figcaption>Findings by severity, all agents</figcaption>"
-    return (f'<section id="top-risks"><h2>Top risks</h2>\n<figure>{chart}{caption}</figure>\n'
+    head = f"Top risks ({len(report.top_risks)} of {report.counts.total})"
+    return (f'<section id="top-risks"><h2>{head}</h2>\n<figure>{chart}{caption}</figure>\n'
             f"{table}</section>")
 
 
@@ -235,7 +249,8 @@ def _factors(agent: AgentReport) -> str:
     factors, uncertainty = agent.score.factors, agent.score.uncertainty
     if not factors and not uncertainty:
         return ""
-    text = f"<h4>Why the score is {agent.score.value:g}/100</h4>"
+    text = (f"<h4>Why the score is {agent.score.value:g}/100</h4>"
+            f'<p class="muted">{escape(score_formula(agent.score))}</p>')
     if factors:
         rows = [[escape(f.name), escape(str(f.value)), f"{f.weight:g}", f"{f.contribution:+g}",
                  escape(f.explanation)] for f in factors]
@@ -257,9 +272,17 @@ def _finding(finding: Finding) -> str:
     fp = note is not None and note.likely_false_positive
     source = LLM_SOURCE if finding.source == "llm" else "deterministic check"
     facts = [f"confidence {finding.confidence.value}", f"source: {source}",
-             *finding.cwe, *finding.owasp]
-    rows = [("Why", escape(finding.explanation)), ("Evidence", _evidence(finding.evidence)),
-            ("Recommendation", escape(finding.recommendation))]
+             f"id {finding.fingerprint}", *finding.cwe, *finding.owasp]
+    rows = []
+    if finding.reasons:
+        items = "".join(f"<li>{_badge(r.severity.value)} <code>{escape(r.category)}</code>: "
+                        f"{escape(r.title)}</li>" for r in finding.reasons)
+        rows.append((f"Reasons ({len(finding.reasons)}, one root cause)", f"<ul>{items}</ul>"))
+    rows += [("Why", escape(finding.explanation)), ("Evidence", _evidence(finding.evidence)),
+             ("Recommendation", escape(finding.recommendation))]
+    if finding.suggested_tests:
+        tests = "".join(f"<li>{escape(t)}</li>" for t in finding.suggested_tests)
+        rows.append(("Suggested tests (from the change)", f"<ul>{tests}</ul>"))
     if finding.llm_rejected_reason:
         rows.append(("Failed re-check", escape(finding.llm_rejected_reason) + " (kept visible)"))
     rows += _annotation(finding)
@@ -290,18 +313,30 @@ def _annotation(finding: Finding) -> list[tuple[str, str]]:
 
 
 def _coverage(report: ReleaseReport) -> str:
-    rows = [[escape(a.agent), escape(c.source), escape(c.status.value), escape(c.detail)]
-            for a in report.agents for c in a.coverage]
     parts = ['<section id="coverage"><h2>Data coverage and gaps</h2>']
-    if rows:
-        parts.append(_table(["Agent", "Source", "Coverage", "Detail"], rows))
+    checks = [[escape(cell) for cell in row] for row in check_rows(report)]
+    if checks:
+        parts += ["<p>What each check ran on: complete data, partial data (gaps) or none (a "
+                  "source it reads is missing: counted as its worst case).</p>",
+                  _table(["Agent", "Check", "Data", "Sources", "Detail"], checks)]
+    sources = [[escape(a.agent), escape(c.source), escape(c.status.value)]
+               for a in report.agents for c in a.coverage]
+    if sources:
+        parts.append(_table(["Agent", "Source", "Coverage"], sources))
     if report.gaps:
         gaps = [[escape(g.source), escape(g.what), escape(g.why)] for g in report.gaps]
-        parts += ["<p>Missing data never lowers a score.</p>",
-                  _table(["Source", "What is missing", "Why"], gaps)]
+        parts += [f"<p>{len(report.gaps)} data gap(s), each once. Missing data never lowers a "
+                  "score.</p>", _table(["Source", "What is missing", "Why"], gaps)]
     else:
         parts.append("<p>No data gaps reported.</p>")
     return "\n".join([*parts, "</section>"])
+
+
+def _notes(report: ReleaseReport) -> str:
+    if not report.summary:
+        return ""
+    return (f'<section id="advisory-notes"><h2>Advisory notes ({escape(report.llm.provider)})'
+            f"</h2><p>{escape(report.summary)}</p></section>")
 
 
 def _trends(report: ReleaseReport) -> str:
@@ -325,7 +360,7 @@ def _footer(report: ReleaseReport) -> str:
     prompts = [[f"<code>{escape(k)}</code>", escape(v)]
                for k, v in sorted(report.prompt_versions.items())]
     usage = [[escape(cell) for cell in row] for row in usage_table(report)]
-    notices = "".join(f"<li>{escape(n)}</li>" for n in report.llm.notices)
+    notices = "".join(f"<li>{escape(n)}</li>" for n in dict.fromkeys(report.llm.notices))
     return "\n".join([
         '<footer id="provenance"><h2>Provenance</h2>', _table(["Item", "Value"], id_rows),
         "<h3>Prompt versions</h3>",

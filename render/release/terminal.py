@@ -1,4 +1,6 @@
-"""A short rich summary for the person who ran the command; the files hold the detail.
+"""The report for the person who ran the command: the verdict and the ten-second summary,
+the top risks, then every finding on one line each, the checks that lacked data and the
+gaps; the files hold each finding's full detail.
 
 Data is wrapped in ``Text`` so a finding titled ``[red]…`` prints as written instead of
 being read as rich markup. Off a terminal (CI logs) tables use ASCII boxes.
@@ -20,11 +22,15 @@ from agents.models import Finding
 from governance.redact import Redactor
 from render.common import (
     band,
+    check_rows,
+    decision_lines,
     is_assessed,
+    shown_line,
     signoff_command,
     signoff_text,
     status_label,
     usage_line,
+    verdict_line,
 )
 from render.redaction import redact_report
 
@@ -50,6 +56,10 @@ def render_terminal(
     console.print(_verdict(report))
     console.print(_scores(report, frame))
     console.print(_risks(report, frame))
+    if report.counts.total:
+        console.print(_all_findings(report), soft_wrap=True)  # one line each: grep-able
+    if blind := _unchecked(report, frame):
+        console.print(blind)
     if report.gaps:
         console.print(_gaps(report, frame))
     console.print(_provenance(report))
@@ -60,6 +70,7 @@ def render_terminal(
 def _banner(report: ReleaseReport, frame: box.Box, who_decides: str | None) -> Panel:
     lines = [Text(report.advisory_banner, style="bold"),
              Text("Sign-off: " + signoff_text(report))]
+    lines += [Text(line) for line in decision_lines(report)]
     if command := signoff_command(report):
         lines.append(Text("To decide: " + command, style="cyan"))
         if who_decides:
@@ -71,11 +82,16 @@ def _banner(report: ReleaseReport, frame: box.Box, who_decides: str | None) -> P
 
 
 def _verdict(report: ReleaseReport) -> Text:
-    level = band(report.overall_score)
+    level = band(report.overall_score, verdict=report.verdict)
     text = Text("Verdict: ", style="bold")
     text.append(report.verdict, style=_STYLE[level])
     text.append(f"  ·  overall risk {report.overall_score:g}/100 ({level})\n")
-    text.append(report.recommendation)
+    if rule := verdict_line(report):
+        text.append(rule + "\n")
+    if report.headline:
+        text.append(" ".join(report.headline) + "\n", style="bold")
+    text.append(report.recommendation + "\n")
+    text.append("Findings: " + shown_line(report))
     return text
 
 
@@ -86,7 +102,7 @@ def _scores(report: ReleaseReport, frame: box.Box) -> Table:
         style = _STYLE[band(c.score, c.status)]
         score = f"{c.score:g}" if is_assessed(c.status) else f"{c.score:g} (worst case)"
         table.add_row(Text(c.agent), Text(status_label(c.status), style=style),
-                      Text(score, style=style), f"{c.weight:g}", f"{c.contribution:g}")
+                      Text(score, style=style), f"{c.weight:g}", f"{c.contribution:.2f}")
     return table
 
 
@@ -94,14 +110,41 @@ def _risks(report: ReleaseReport, frame: box.Box) -> Table | Text:
     if not report.top_risks:
         return Text("Top risks: none found.")
     shown = report.top_risks[:TOP_RISKS]
-    hidden = len(report.top_risks) - len(shown)
-    caption = f"{hidden} more in the report files" if hidden else None
     table = Table("#", "severity", "agent", "title", "evidence", box=frame,
-                  title="Top risks", title_justify="left", caption=caption)
+                  title=f"Top risks ({len(shown)} of {report.counts.total})",
+                  title_justify="left")
     for i, finding in enumerate(shown, 1):
         severity = finding.severity.value
         table.add_row(str(i), Text(severity, style=_SEVERITY_STYLE[severity]),
                       Text(finding.agent), _title(finding), Text(finding.evidence[0].ref))
+    return table
+
+
+def _all_findings(report: ReleaseReport) -> Text:
+    """Every finding on one line, by agent: severity, types, title, first evidence. The
+    files hold each one's explanation, evidence and recommendation."""
+    text = Text(f"All findings ({report.counts.total})", style="bold")
+    index = 0
+    for agent in report.agents:
+        for finding in agent.findings:
+            index += 1
+            severity = finding.severity.value
+            text.append(f"\n{index:>4}. ")
+            text.append(f"[{severity}]", style=_SEVERITY_STYLE[severity])
+            text.append(f" {agent.agent} · {', '.join(finding.categories)} · ")
+            text.append_text(_title(finding))
+            text.append(f" — {finding.evidence[0].ref}", style="dim")
+    return text
+
+
+def _unchecked(report: ReleaseReport, frame: box.Box) -> Table | None:
+    rows = [row for row in check_rows(report) if row[2] != "complete"]
+    if not rows:
+        return None
+    table = Table("agent", "check", "data", "detail", box=frame, title_justify="left",
+                  title="Checks without complete data")
+    for agent, check, data, _, detail in rows:
+        table.add_row(Text(agent), Text(check), Text(data), Text(detail))
     return table
 
 
@@ -115,8 +158,9 @@ def _title(finding: Finding) -> Text:
 
 
 def _gaps(report: ReleaseReport, frame: box.Box) -> Table:
-    table = Table("source", "what is missing", "why", box=frame, title="Data gaps",
-                  title_justify="left", caption="Missing data never lowers a score.")
+    table = Table("source", "what is missing", "why", box=frame, title_justify="left",
+                  title=f"Data gaps ({len(report.gaps)}, each once)",
+                  caption="Missing data never lowers a score.")
     for gap in report.gaps:
         table.add_row(Text(gap.source), Text(gap.what), Text(gap.why))
     return table

@@ -2,7 +2,9 @@
 
 Repository text (titles, paths, evidence) is escaped so it can neither format the
 comment nor forge the bot's hidden markers, and ``@`` is broken so nobody is pinged.
-GitHub refuses comments over 65,536 characters; the summary shrinks until it fits.
+GitHub refuses comments over 65,536 characters; the summary shrinks until it fits, cuts
+text only at word boundaries, and says where every finding is (the check run, the SARIF
+file, ``advisor reports export``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 
 from agents.models import Finding, Severity
 from agents.security.review_report import SecurityReviewReport
+from render.common import clip
 from render.review.markers import SUMMARY_MARKER, finding_marker
 
 COMMENT_LIMIT = 65_536
@@ -28,11 +31,9 @@ _TEXT_STEPS = (240, 160, 100, 80, 60)
 
 
 def md(text: str, limit: int = 300) -> str:
-    """One escaped line of repository text, at most ``limit`` characters."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return _SPECIAL.sub(r"\\\1", flat).replace("@", "@\u200b")
+    """One escaped line of repository text, at most ``limit`` characters, shortened at a
+    word boundary with "…(more in the full report)"."""
+    return _SPECIAL.sub(r"\\\1", clip(text, limit)).replace("@", "@\u200b")
 
 
 def code(text: str, limit: int = 120) -> str:
@@ -72,9 +73,14 @@ def _table(findings: Sequence[Finding], rows: int, text: int, report_id: str | N
         lines.append(f"| {finding.severity.value} | {md(finding.category, 40)} | {title} | "
                      f"{_where(finding)} | {md(', '.join(finding.cwe), 40)} |")
     if len(findings) > rows:
-        where = code(f"advisor reports show {report_id} --content") if report_id else "the report"
-        lines.append(f"\n…and {len(findings) - rows} more finding(s): see {where}.")
+        lines.append(f"\n…and {len(findings) - rows} more finding(s): {_full(report_id)}.")
     return lines
+
+
+def _full(report_id: str | None) -> str:
+    """Where every finding is when this comment had to leave some out."""
+    export = f", and {code(f'advisor reports export {report_id}')}" if report_id else ""
+    return f"the check run on this commit and the SARIF file list every finding{export}"
 
 
 def _listed(title: str, items: Sequence[str], rows: int) -> list[str]:
@@ -123,7 +129,9 @@ def summary_comment(report: SecurityReviewReport, moved: Sequence[Finding] = ())
         body = _body(report, moved, rows, text)
         if len(body) <= COMMENT_LIMIT:
             return body
-    return body[: COMMENT_LIMIT - 40] + "\n\n…(truncated to fit GitHub)"
+    tail = f"\n\n…(more in the full report: {_full(report.report_id)})"
+    head = body[: COMMENT_LIMIT - len(tail)]
+    return head[: head.rfind("\n")] + tail  # whole lines only
 
 
 def inline_comment(finding: Finding) -> str:

@@ -159,7 +159,9 @@ def test_a_model_that_obeys_the_injection_changes_nothing(make_advisor: Factory)
     assert attempt.source == "deterministic" and attempt.severity.value == "high"
     assert attempt.evidence[0].kind is EvidenceKind.PULL_REQUEST
     assert attempt.evidence[0].ref == samples.SUBJECT and attempt.evidence[0].line == 3
-    assert {d.split(":")[0] for d in (e.detail or "" for e in attempt.evidence)} >= {
+    # Detections on one line are one piece of evidence, their details joined.
+    details = [d for e in attempt.evidence for d in (e.detail or "").split("; ")]
+    assert {d.split(":")[0] for d in details} >= {
         "html-comment-instructions", "ignore-previous-instructions", "mark-as-safe",
         "approve-this-pr", "do-not-report"}
 

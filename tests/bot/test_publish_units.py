@@ -60,6 +60,14 @@ def test_the_summary_shrinks_to_fit_github() -> None:
             for i in range(800) for f in report.findings[:1]]
     body = summary_comment(report.model_copy(update={"findings": many}))
     assert len(body) <= COMMENT_LIMIT and "more finding(s)" in body
+    assert "the check run on this commit and the SARIF file list every finding" in body
+
+
+def test_long_text_is_cut_between_words_and_says_so() -> None:
+    text = "The migration drops the legacy column that reporting still reads"
+    assert md(text, 40) == "The migration…(more in the full report)"
+    assert md(text, 60) == "The migration drops the legacy…(more in the full report)"
+    assert md(text, 80) == text  # short enough: whole
 
 
 def test_inline_comments_carry_the_fingerprint_and_the_advisory_note() -> None:

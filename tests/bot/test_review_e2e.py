@@ -74,7 +74,8 @@ def test_one_comment_review_with_anchored_notes_a_summary_and_a_neutral_check(
     assert check["conclusion"] == "neutral" and check["status"] == "completed"
     posting = state["posting"]
     assert posting["inline_posted"] == 4 and posting["summary_action"] == "created"
-    assert len(posting["moved"]) == 3  # the ssh group (line 24) and two PR-level findings
+    # the ssh group (line 24), and the PR's critical paths: two path groups, one root cause
+    assert len(posting["moved"]) == 2
     published = list(ctx.controls.audit.entries(AuditFilter(action="report.published")))
     assert len(published) == 1 and published[0].payload["inline"] == 4
 

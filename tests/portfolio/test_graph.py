@@ -21,6 +21,8 @@ from agents.models import (
     Severity,
 )
 from agents.policy import Policy
+from agents.portfolio.report import PortfolioSummary
+from connectors.snapshot import Snapshot, load_snapshot
 from governance.audit import AuditFilter
 from governance.reports import Decision
 from graphs.context import GraphContext
@@ -28,6 +30,7 @@ from graphs.portfolio_summary import PortfolioRequest
 from graphs.requests import SignOffDecision
 from graphs.runner import resume_run, start_run
 from publishers.confluence import ConfluencePublisher
+from render.portfolio import render_html, render_json, render_markdown
 from tests.cli import run_cli
 from tests.portfolio.sample import SITE, TITLE, FakeConfluence, home, snapshot_file
 
@@ -369,3 +372,23 @@ def test_the_command_writes_every_format_and_signoff_publishes(
     assert code == 0, err
     assert "resumed: published" in stdout and "published: confluence:" in stdout
     assert fake.by_title(TITLE) is not None
+
+
+def test_without_jira_the_portfolio_cannot_be_assessed_in_any_format(
+        home: Path, tmp_path: Path) -> None:
+    body = load_snapshot(snapshot_file(tmp_path)).body
+    empty = tmp_path / "no-jira.json"
+    Snapshot.seal(body.model_copy(update={"jira": None})).write(empty)
+    state = start_run("portfolio", context(), request(empty, publish=False), "scheduler")
+    summary = PortfolioSummary.model_validate(state["report"])
+    assert summary.verdict == "cannot assess"
+    assert summary.verdict_rule == "no jira data ⇒ cannot assess"
+    assert summary.overall_score == 100  # the worst case, never a low score
+    for text in (render_markdown(summary), render_html(summary), render_json(summary)):
+        assert "cannot assess" in text
+
+
+def test_with_jira_the_portfolio_states_its_verdict_and_rule(home: Path, snapshot: Path) -> None:
+    state = start_run("portfolio", context(), request(snapshot, publish=False), "scheduler")
+    assert state["report"]["verdict"] in ("high risk", "proceed with care")
+    assert "⇒" in state["report"]["verdict_rule"]

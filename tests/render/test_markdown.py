@@ -57,24 +57,36 @@ def test_annotations_and_suggested_tests() -> None:
     assert "CWE-798" in text
 
 
-def test_size_cap_with_explicit_not_shown_line() -> None:
+def test_the_file_is_never_cut() -> None:
     report = _many_findings(400)
-    assert len(render_markdown(report, max_chars=10**7)) > GITHUB_COMMENT_LIMIT
     text = render_markdown(report)
+    assert len(text) > GITHUB_COMMENT_LIMIT
+    assert all(f"Generated finding number {i:04d}" in text for i in range(400))
+    assert ("A long explanation of the problem. " * 30).strip() in text
+    assert "not shown" not in text and "…" not in text
+
+
+def test_comment_size_cap_says_what_it_left_out_and_links_the_full_report() -> None:
+    report = _many_findings(400)
+    url = "https://github.com/acme/payments/actions/runs/42#artifacts"
+    text = render_markdown(report, max_chars=GITHUB_COMMENT_LIMIT, full_report=url)
     assert len(text) <= GITHUB_COMMENT_LIMIT
-    match = re.search(r"(\d+) more findings not shown", text)
-    assert match is not None
-    assert int(match.group(1)) > 0
+    match = re.search(r"(\d+) more findings not shown: see \[the full report\]\(([^)]+)\)",
+                      text)
+    assert match is not None and int(match.group(1)) > 0 and match.group(2) == url
+    assert "This comment is shortened to fit" in text
     assert ADVISORY_BANNER.split(":")[0] in text
     assert sample.SNAPSHOT_HASH in text  # the footer survives the cut
     assert text.count("<details>") == text.count("</details>")
+    for clipped in re.findall(r"(\S*)…\(more in the full report\)", text):
+        assert not clipped or clipped[-1].isalnum()  # cut between words, never in one
 
 
 @pytest.mark.parametrize("limit", [2_000, 2_500])
 def test_last_resort_cut_keeps_banner_and_footer(limit: int) -> None:
     text = render_markdown(_many_findings(50), max_chars=limit)
     assert len(text) <= limit
-    assert re.search(r"Report cut to fit: \d+ characters not shown", text)
+    assert re.search(r"Comment cut to fit: \d+ characters not shown; the full report", text)
     assert "**Sign-off:** Pending sign-off" in text
     assert sample.SNAPSHOT_HASH in text
     assert text.count("<details>") == text.count("</details>")

@@ -43,9 +43,10 @@ def test_at_most_ten_top_risks() -> None:
     many = [report.top_risks[0].model_copy(update={"title": f"risk number {i:02d}"})
             for i in range(14)]
     text = terminal_text(report.model_copy(update={"top_risks": many}))
-    assert "risk number 09" in text
-    assert "risk number 10" not in text
-    assert "4 more in the report files" in text
+    top = text[text.index("Top risks ("):text.index("All findings (")]
+    assert "risk number 09" in top
+    assert "risk number 10" not in top
+    assert f"Top risks (10 of {report.counts.total})" in text  # the total, said separately
 
 
 def test_where_the_files_went() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agents.delivery.diff import Touched, added_lines, ranges, touched
+from agents.delivery.sourcefiles import SourceFiles
 from agents.delivery.suggest import suggest
-from agents.delivery.testgaps import SourceFiles
 from agents.globs import GlobSet
 from tests.agents.delivery.factories import changed, pr
 
@@ -80,9 +80,15 @@ def test_suggestions_without_functions_name_the_file() -> None:
     assert tests == [
         "Regression: add `test_pay_9` that reproduces PAY-9 in pay/config.py and fails "
         "without this change.",
-        "Boundary: exercise the lines changed in pay/config.py at their input limits and "
-        "assert the results.",
+        "Boundary: exercise the lines changed in pay/config.py (lines 1-3) at their input "
+        "limits and assert the results.",
     ]
+
+
+def test_a_changed_body_touches_its_unchanged_definition() -> None:
+    patch = ("@@ -5,4 +5,5 @@\n def fee(amount):\n-    return amount\n+    return amount + 1\n"
+             "+    # rounded\n \n def other():\n     pass\n")
+    assert [(t.name, t.line) for t in touched(patch)] == [("fee", 5)]
 
 
 def test_suggestions_skip_test_files_and_are_capped() -> None:
@@ -91,5 +97,5 @@ def test_suggestions_skip_test_files_and_are_capped() -> None:
     change = pr(files=[changed("tests/test_x.py", 3, patch=patch), changed("x.py", 3, patch=patch)])
     tests = suggest(change, files, [], max_functions=2, max_tests=3)
     assert len(tests) == 3
-    assert all("(x.py)" in t for t in tests)
+    assert all("(x.py:" in t for t in tests)
     assert "`c()`" not in " ".join(tests)

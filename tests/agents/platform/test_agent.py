@@ -59,7 +59,8 @@ def test_report_contract() -> None:
     assert severities == sorted(severities, reverse=True)
     assert 0 < report.score.value <= 100
     assert {c.source: c.status for c in report.coverage} == {
-        "github": CoverageStatus.AVAILABLE, "cloudwatch": CoverageStatus.AVAILABLE}
+        "github": CoverageStatus.AVAILABLE, "cloudwatch": CoverageStatus.AVAILABLE,
+        "confluence": CoverageStatus.AVAILABLE}
 
 
 def test_metrics_hold_dora_figures_and_counts() -> None:
@@ -113,7 +114,7 @@ def test_bad_policy_value_is_one_clear_error() -> None:
 def test_registry_builds_the_agent_with_the_shipped_environments(tmp_path: Path) -> None:
     agent = agent_factory("platform", agent_config())()
     assert isinstance(agent, PlatformAgent)
-    assert agent.name == "platform" and agent.needs == ("github", "cloudwatch")
+    assert agent.name == "platform" and agent.needs == ("github", "cloudwatch", "confluence")
     report = run(snapshot(), repo_path=tmp_path, environments=None)  # shipped groups, no files
     assert any(g.what.startswith("environment drift (") for g in report.gaps)
     assert not of(report, "environment-drift")

@@ -20,7 +20,13 @@ def test_bidi_controls_in_an_added_line_are_high() -> None:
     assert "U+202E" in finding.explanation and "CVE-2021-42574" in finding.explanation
     assert "⟦U+202E⟧" in (finding.evidence[0].detail or "")
     assert "\u202e" not in finding.model_dump_json()
-    assert finding.cwe == ["CWE-94", "CWE-451"]
+    assert finding.cwe[:2] == ["CWE-94", "CWE-451"]
+    # bandit (B613) flags the same line: one finding for it, with both reasons.
+    assert finding.categories == ["trojan-source", "sast"]
+    assert [r.title.split(" (")[0] for r in finding.reasons] == [
+        "Bidirectional control characters added in auth/check.py", "bandit B613"]
+    assert [e.ref for e in finding.evidence] == ["auth/check.py:2 (acme/pay#12)"]
+    assert "cols " in (finding.evidence[0].detail or "")  # three characters, one line
 
 
 def test_zero_width_space_in_code_is_reported() -> None:
