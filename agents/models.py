@@ -110,6 +110,10 @@ class Finding(BaseModel):
     source: Literal["deterministic", "llm"] = "deterministic"
     cwe: list[str] = Field(default_factory=list)
     owasp: list[str] = Field(default_factory=list)
+    rule_id: str | None = Field(
+        default=None, description="The rule that produced it (B602, RRA-PY-SQLI…): SARIF's ruleId.")
+    rule_aliases: list[str] = Field(
+        default_factory=list, description="Other names of the same rule (ruff's S602 for B602).")
     annotation: FindingAnnotation | None = None
     llm_rejected_reason: str | None = Field(
         default=None, description="Set when an LLM finding failed re-checking; it stays visible."

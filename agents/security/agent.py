@@ -129,8 +129,7 @@ class SecurityAgent:
         release = _release_ref(github)
         failures, unreadable = self._checkov(release, reviewer.factory)
         by_pr = _checkov_by_pr(failures, github.pull_requests)
-        reviews = [reviewer.review(pr, checkov=by_pr.get(pr.number, ()))
-                   for pr in github.pull_requests]
+        reviews = reviewer.review_many(github.pull_requests, checkov=by_pr)
         findings = [f for r in reviews for f in r.findings]
         findings += self._commit_injection(reviewer.factory, release, github.commits)
         if unreadable:

@@ -17,7 +17,7 @@ from agents.text import SafeText
 from connectors.github.models import PullRequest
 from governance.redact import Redactor
 
-__all__ = ["AGENT", "FindingFactory", "PrRef"]
+__all__ = ["AGENT", "FindingFactory", "PrRef", "default_rule_id"]
 
 AGENT = "security"
 _SNIPPET = 200
@@ -41,6 +41,11 @@ class PrRef:
     @classmethod
     def of(cls, pr: PullRequest, repo: str | None = None) -> PrRef:
         return cls(number=pr.number, url=pr.html_url, repo=repo)
+
+
+def default_rule_id(category: Category) -> str:
+    """The rule id of checks that are one rule each (Trojan Source, critical paths...)."""
+    return "RRA-" + category.value.upper()
 
 
 class FindingFactory:
@@ -74,6 +79,8 @@ class FindingFactory:
         recommendation: str,
         cwe: Sequence[str] | None = None,
         owasp: Sequence[str] | None = None,
+        rule_id: str | None = None,
+        aliases: Sequence[str] = (),
     ) -> Finding:
         default_cwe, default_owasp = DEFAULTS[category]
         shown, explanation = capped(evidence, self.max_evidence, explanation,
@@ -90,6 +97,8 @@ class FindingFactory:
             recommendation=self.clean(recommendation),
             cwe=list(dict.fromkeys(cwe if cwe is not None else default_cwe)),
             owasp=list(dict.fromkeys(owasp if owasp is not None else default_owasp)),
+            rule_id=rule_id or default_rule_id(category),
+            rule_aliases=list(aliases),
         )
 
     def unreadable(self, pr: PrRef, path: str, what: str, error: str) -> Finding:
