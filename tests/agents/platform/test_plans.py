@@ -116,15 +116,20 @@ def test_protection_turned_off_without_a_destroy(tmp_path: Path) -> None:
 
 def test_security_rules_run_on_the_planned_state() -> None:
     found = of(run(snapshot([pr(1, [TOUCHING])]), plans=[RELEASE]), "security-relevant-change")
-    assert len(found) == 1
-    assert "aws_security_group.api" in found[0].title and "22-22" in found[0].explanation
-    assert found[0].cwe == ["CWE-284"] and found[0].severity is Severity.HIGH
+    assert len(found) == 2  # the SSH rule, and the replaced database's deletion protection off
+    [sg] = [f for f in found if "aws_security_group.api" in f.title]
+    assert "22-22" in sg.explanation
+    assert sg.cwe == ["CWE-284"] and sg.severity is Severity.HIGH
+    [db] = [f for f in found if "aws_db_instance.main" in f.title]
+    assert "deletion_protection" in db.explanation
 
 
 def test_security_rules_skip_what_was_already_there(tmp_path: Path) -> None:
     doc = json.loads(RELEASE.read_text())
     sg = next(c for c in doc["resource_changes"] if c["address"] == "aws_security_group.api")
     sg["change"]["after"]["ingress"] = sg["change"]["before"]["ingress"]  # 443 only, as before
+    db = next(c for c in doc["resource_changes"] if c["address"] == "aws_db_instance.main")
+    db["change"]["after"]["deletion_protection"] = True  # kept, as before
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(doc))
     assert not of(run(snapshot([]), plans=[plan]), "security-relevant-change")
