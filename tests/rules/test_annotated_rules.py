@@ -1,4 +1,5 @@
-"""Our Terraform rules on annotated ``.tf`` files, as the engine's runner does for its own.
+"""Our Terraform and GitHub Actions rules on annotated files, as the engine's runner does
+for its own rules.
 
 ``# ruleid: a, b`` says the next code line must hold a finding of rules a and b (the
 line the review points at: the attribute, or the resource's header when a setting is
@@ -23,6 +24,7 @@ from agents.iac.terraform_rules import RULES, RuleSettings, evaluate
 from tests.agents.security.builders import added, pull, reviewer
 
 HERE = Path(__file__).resolve().parent / "terraform"
+WORKFLOWS = Path(__file__).resolve().parent / "github-actions"
 _ANNOTATION = re.compile(r"#\s*(ruleid|ok):\s*([\w\-, ]+)")
 
 
@@ -42,20 +44,24 @@ def _expected(lines: list[str]) -> dict[str, dict[int, set[str]]]:
     return found
 
 
-def _reported(path: Path) -> dict[int, set[str]]:
+def _reported(path: Path, where: str, prefix: str) -> dict[int, set[str]]:
     lines = path.read_text(encoding="utf-8").split("\n")
-    review = reviewer().review(pull(added(f"infra/{path.name}", lines)))
+    review = reviewer().review(pull(added(f"{where}/{path.name}", lines)))
     got: dict[int, set[str]] = defaultdict(set)
     for finding in review.findings:
-        if finding.category == "iac" and finding.rule_id:
-            got[finding.evidence[0].line or 0].add(finding.rule_id.removeprefix("RRA-TF-").lower())
+        if finding.rule_id and finding.rule_id.startswith(prefix):
+            got[finding.evidence[0].line or 0].add(finding.rule_id.removeprefix(prefix).lower())
     return got
 
 
-@pytest.mark.parametrize("path", sorted(HERE.glob("*.tf")), ids=lambda p: p.name)
-def test_annotated_terraform(path: Path) -> None:
+CASES = [(p, "infra", "RRA-TF-") for p in sorted(HERE.glob("*.tf"))] + [
+    (p, ".github/workflows", "RRA-GHA-") for p in sorted(WORKFLOWS.glob("*.yml"))]
+
+
+@pytest.mark.parametrize(("path", "where", "prefix"), CASES, ids=lambda c: getattr(c, "name", ""))
+def test_annotated_rules(path: Path, where: str, prefix: str) -> None:
     expected = _expected(path.read_text(encoding="utf-8").split("\n"))
-    reported = _reported(path)
+    reported = _reported(path, where, prefix)
     missing = {n: rules - reported[n] for n, rules in expected["ruleid"].items()
                if rules - reported[n]}
     unexpected = {n: rules & reported[n] for n, rules in expected["ok"].items()
@@ -81,3 +87,12 @@ def test_the_rules_on_plan_json() -> None:
                                                            RuleSettings(origin="plan"))})
            for r in plan_resources(plan)}
     assert got == {k: sorted(v) for k, v in expected.items()}
+
+
+def test_every_workflow_rule_has_a_positive_case() -> None:
+    from agents.security.workflows import RULE_IDS
+
+    annotated = {rule for path in WORKFLOWS.glob("*.yml")
+                 for rules in _expected(path.read_text().split("\n"))["ruleid"].values()
+                 for rule in rules}
+    assert set(RULE_IDS) - annotated == set()
