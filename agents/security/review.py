@@ -176,12 +176,12 @@ class PullReviewer:
         ref, factory = work.ref, self.factory
         work.count("files_scanned")
         work.count("added_lines", len(diff.added))
-        secrets = self.secrets.scan(diff)
+        post = self._post(work, diff) if _needs_content(diff.path) else None
+        secrets = self.secrets.scan(diff, post.text if post is not None else None)
         if secrets:
             work.masked[diff.path] = {hit.line: hit.masked_line for hit in secrets}
         work.findings += secret_findings(factory, ref, diff.path, secrets)
         work.findings += trojan_findings(factory, ref, diff.path, trojan_hits(diff))
-        post = self._post(work, diff) if _needs_content(diff.path) else None
         if post is not None and _is_python(diff.path):
             self._python(work, diff, post, targets)
         if targets.add_file(work.ref.number, diff, post.text if post is not None else None):
