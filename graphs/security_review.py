@@ -41,7 +41,7 @@ from agents.security.dependencies.manifests import LINE_BASED, manifest_kind
 from agents.security.workflows import is_workflow
 from connectors.errors import ConnectorError
 from connectors.github import wire
-from connectors.github.models import ChangedFile, PullRequest
+from connectors.github.models import ChangedFile, CodeOwnerRule, PullRequest
 from connectors.osv.models import OsvResult, PackageRef
 from connectors.provenance import Gap, SourceProvenance
 from governance.db import utc_now
@@ -67,6 +67,7 @@ class SecurityReviewRequest(BaseModel):
     number: int | None = None
     pull: dict[str, Any] | None = None  # diff/local: the PR the CLI built
     contents: dict[str, str] = Field(default_factory=dict)  # local: post-change texts
+    codeowners: list[dict[str, Any]] | None = None  # local: the clone's CODEOWNERS rules
     subject: str | None = None
     authors: list[str] = Field(default_factory=list)
     post: bool = False
@@ -296,7 +297,7 @@ def load_github(request: SecurityReviewRequest, services: ReviewServices,
 def load_given(request: SecurityReviewRequest) -> Update:
     """A diff or a local clone: the CLI already built the PR (and read the contents)."""
     pr = PullRequest.model_validate(request.pull)
-    unreviewed = [Unreviewed(path=f.path, why="no text diff (binary file)").model_dump()
+    unreviewed = [Unreviewed(path=f.path, why="binary file (no text diff to scan)").model_dump()
                   for f in pr.files if _withheld(f)]
     return {"pull": request.pull, "contents": request.contents, "unreviewed": unreviewed,
             "diffed": [], "source_gaps": [], "requests": {}}
@@ -383,8 +384,11 @@ def review(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Update
     pr = PullRequest.model_validate(state["pull"])
     osv = OsvResult.model_validate(state["osv"]) if state.get("osv") else None
     contents = state.get("contents", {})
+    owners = [CodeOwnerRule.model_validate(r) for r in request.codeowners or []]
+    # Ownership can be judged for a GitHub PR (its reviews) or a clone with CODEOWNERS.
     result = _agent(ctx).review_pull(pr, ctx.policy, osv=osv, repo=request.repo,
-                                     content=contents.get)
+                                     content=contents.get, codeowners=owners,
+                                     check_owners=request.source == "github" or bool(owners))
     findings, usage, summary, notices = _annotate(ctx, result.findings, pr, subject)
     gaps = [*result.gaps, *(Gap.model_validate(g) for g in state.get("source_gaps", []))]
     report = SecurityReviewReport(

@@ -248,6 +248,10 @@ class PullReviewer:
         if self.check_owners:
             critical, critical_gaps = critical_path_findings(
                 self.factory, pr, ref, self.critical, self.owners, self.teams)
+        elif any(self.critical.labels(f.path) for f in pr.files):
+            critical_gaps = [Gap(source="repository", what=f"{ref.label}: code-owner approval",
+                                 why="not checked: no reviews and no CODEOWNERS file to "
+                                     "check critical paths against")]
         work.findings += critical
         work.findings += self._checkov(ref, work.checkov)
         usage = self._llm(work, work.diffs, pr)
