@@ -6,9 +6,10 @@ by rule: its title, help (the recommendation), ``properties.tags`` with ``securi
 the category, the CWEs (also in GitHub's ``external/cwe/cwe-N`` form) and OWASP, other
 names of the rule (ruff's ``S602``) and ``security-severity``, the number GitHub sorts
 alerts by. One result per finding with a file location.
-``partialFingerprints.primaryLocationLineHash`` comes from our own stable fingerprint, so an alert survives re-runs and unrelated edits. A finding
-on a file but no line is an alert on line 1; one without any file (a PR-level finding)
-cannot be an alert, so it is named in a run-level notification, never dropped silently.
+``partialFingerprints.primaryLocationLineHash`` comes from our own stable fingerprint,
+so an alert survives re-runs and unrelated edits. A finding on a file but no line is an
+alert on line 1; one without any file (a PR-level finding) cannot be an alert, so it is
+named in a run-level notification, never dropped silently.
 """
 
 from __future__ import annotations
