@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-
-import anthropic
-import httpx2
+from typing import TYPE_CHECKING
 
 from agents.advisory.budget import UsageLedger
-from agents.advisory.claude import AuditSink, ClaudeAdvisor, Gate, SdkClient
 from agents.advisory.offline import OfflineAdvisor
 from agents.advisory.settings import AdvisorySettings, load_advisory_settings
 from governance.redact import Redactor
+
+if TYPE_CHECKING:  # the SDK takes about a second to import: only when a client is built
+    import anthropic
+    import httpx2
+
+    from agents.advisory.claude import AuditSink, ClaudeAdvisor, Gate, SdkClient
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -30,6 +33,8 @@ class ProviderUnavailable(Exception):
 
 def anthropic_client(settings: AdvisorySettings, environ: Mapping[str, str],
                      http_client: httpx2.Client | None = None) -> anthropic.Anthropic:
+    import anthropic
+
     key = environ.get(API_KEY_ENV)
     if not key:
         raise ProviderUnavailable(f"{API_KEY_ENV} is not set")
@@ -40,6 +45,8 @@ def anthropic_client(settings: AdvisorySettings, environ: Mapping[str, str],
 
 def bedrock_client(settings: AdvisorySettings,
                    http_client: httpx2.Client | None = None) -> anthropic.AnthropicBedrock:
+    import anthropic
+
     try:
         return anthropic.AnthropicBedrock(
             aws_region=settings.aws_region, aws_profile=settings.aws_profile,
@@ -82,5 +89,7 @@ def build_advisor(
     except ProviderUnavailable as exc:
         return OfflineAdvisor([f"{provider} provider unavailable ({exc}): the offline "
                                "narrator wrote the advisory text (no LLM call)."])
+    from agents.advisory.claude import ClaudeAdvisor
+
     return ClaudeAdvisor(client, provider=provider, settings=settings, gate=gate, audit=audit,
                          ledger=ledger, redactor=redactor)
