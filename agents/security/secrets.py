@@ -48,7 +48,7 @@ from agents.security.catalogue import CATALOGUE_FILE, catalogue
 from agents.security.diff import DiffLine, FileDiff
 from agents.security.findings import FindingFactory, PrRef
 from agents.security.taxonomy import Category
-from agents.security.yaml_secrets import yaml_secrets
+from agents.security.yaml_secrets import names_no_secret, yaml_secrets
 from governance.redact import Gate
 
 __all__ = ["SecretHit", "SecretScanner", "secret_findings"]
@@ -253,9 +253,19 @@ class SecretScanner:
                               target_index=1)
         if is_line_allowlisted(diff.path, line.text, context):
             return True
-        if type(plugin).__name__ in _CONTEXT_BASED and heuristic.is_indirect_reference(line.text):
+        if type(plugin).__name__ in _CONTEXT_BASED and (
+                heuristic.is_indirect_reference(line.text) or _reference_key(line.text)):
             return True
         return _false_positive(value, line.text, plugin)
+
+
+_ASSIGNED_KEY = re.compile(r"^\s*[\"']?([\w.-]+)[\"']?\s*[:=]")
+
+
+def _reference_key(line: str) -> bool:
+    """A keyword match whose key names a reference (``passwordSecretRef: db-creds``)."""
+    match = _ASSIGNED_KEY.match(line)
+    return match is not None and names_no_secret(match.group(1))
 
 
 def _catalogue_false_positive(value: str, line: DiffLine, diff: FileDiff, rule: str) -> bool:

@@ -19,7 +19,7 @@ import yaml
 
 from agents.security.catalogue import entropy
 
-__all__ = ["YamlSecret", "yaml_secrets"]
+__all__ = ["YamlSecret", "names_no_secret", "yaml_secrets"]
 
 _KEY = re.compile(
     r"(?i)(?:^|[_.-])(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|"
@@ -40,6 +40,11 @@ class YamlSecret:
     line: int  # file line of the value's first character
     key: str
     value: str
+
+
+def names_no_secret(key: str) -> bool:
+    """``passwordSecretRef``, ``token_file``, ``api_key_name``: the key names a reference."""
+    return bool(_NOT_A_SECRET_KEY.search(key.strip().strip("'\"")))
 
 
 def _plausible(value: str) -> bool:
@@ -72,7 +77,7 @@ def _scan(text: str, offset: int) -> Iterator[YamlSecret]:
     for document in _documents(text):
         for key, value in _walk(document):
             name = str(key.value)
-            if (not _KEY.search(name) or _NOT_A_SECRET_KEY.search(name)
+            if (not _KEY.search(name) or names_no_secret(name)
                     or value.tag != "tag:yaml.org,2002:str" or not _plausible(value.value)):
                 continue
             first = value.start_mark.line + (1 if value.style in ("|", ">") else 0)
