@@ -56,7 +56,9 @@ log = logging.getLogger(__name__)
 KIND = "security-review"
 Update = dict[str, Any]
 Gate = Callable[[], None]
-_FULL_FILE_SUFFIXES = frozenset({".py", ".pyi", ".tf"})
+# Files whose checks read the whole head text (taint needs the sources above a hunk).
+_FULL_FILE_SUFFIXES = frozenset({".py", ".pyi", ".tf", ".js", ".jsx", ".mjs", ".cjs", ".ts",
+                                 ".tsx", ".go", ".java"})
 
 
 class SecurityReviewRequest(BaseModel):

@@ -79,6 +79,11 @@ class TokenRule:
     allowlists: tuple[Allowlist, ...] = ()
     path: Lazy | None = None
 
+    @property
+    def multiline(self) -> bool:
+        """Can a match span lines? Then the rule sees the whole text, not keyword lines."""
+        return any(marker in self.regex.pattern for marker in _MULTILINE)
+
 
 @dataclass(frozen=True)
 class CatalogueHit:
@@ -117,28 +122,43 @@ class Catalogue:
     rules: tuple[TokenRule, ...]
     allowlist: Allowlist
     skipped: list[str] = field(default_factory=list)  # ids whose regex would not compile
+    _keyword_regex: re.Pattern[str] | None = field(default=None, repr=False)
 
     def scan(self, path: str, lines: Sequence[tuple[int, str]]) -> list[CatalogueHit]:
-        """Hits in the given (line number, text) lines, scanned as one text."""
+        """Hits in the given (line number, text) lines.
+
+        One pass finds which keywords occur on which lines; a rule runs only if one of its
+        keywords does, and (unless its format spans lines) only on those lines.
+        """
         if not lines or any(p.search(path) for p in self.allowlist.paths):
             return []
         text = "\n".join(t for _, t in lines)
-        lowered = text.lower()
-        starts = [0]
-        for _, line in lines[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
+        starts = _starts(lines)
+        where: dict[str, set[int]] = {}
+        for match in self._keywords().finditer(text.lower()):
+            where.setdefault(match.group(0), set()).add(bisect_right(starts, match.start()) - 1)
         hits: list[CatalogueHit] = []
         for rule in self.rules:
-            if rule.keywords and not any(k in lowered for k in rule.keywords):
+            found = set().union(*(where.get(k, ()) for k in rule.keywords)) if rule.keywords \
+                else set(range(len(lines)))
+            if not found or (rule.path is not None and not rule.path.search(path)):
                 continue
-            if rule.path is not None and not rule.path.search(path):
-                continue
+            if rule.multiline:
+                subset = list(lines)
+            else:
+                subset = [lines[i] for i in sorted(found)]
             try:
-                hits.extend(self._matches(rule, path, text, lines, starts))
+                hits.extend(self._matches(rule, path, subset))
             except re.error:
                 self.skipped.append(rule.id)
                 self.rules = tuple(r for r in self.rules if r.id != rule.id)
         return hits
+
+    def _keywords(self) -> re.Pattern[str]:
+        if self._keyword_regex is None:
+            words = sorted({k for r in self.rules for k in r.keywords}, key=len, reverse=True)
+            self._keyword_regex = re.compile("|".join(map(re.escape, words)) or "(?!)")
+        return self._keyword_regex
 
     def compile_all(self) -> None:
         """Compile every regex now (tests; a service may prefer it at start-up)."""
@@ -152,8 +172,10 @@ class Catalogue:
                 self.skipped.append(rule.id)
         self.rules = tuple(r for r in self.rules if r.id not in self.skipped)
 
-    def _matches(self, rule: TokenRule, path: str, text: str,
-                 lines: Sequence[tuple[int, str]], starts: list[int]) -> Iterator[CatalogueHit]:
+    def _matches(self, rule: TokenRule, path: str,
+                 lines: Sequence[tuple[int, str]]) -> Iterator[CatalogueHit]:
+        text = "\n".join(t for _, t in lines)
+        starts = _starts(lines)
         for match in rule.regex.get().finditer(text):
             secret = _secret(match, rule.group)
             if not secret:
@@ -167,6 +189,17 @@ class Catalogue:
                    for a in (self.allowlist, *rule.allowlists)):
                 continue
             yield CatalogueHit(lines[index][0], rule.id, rule.description, secret)
+
+
+def _starts(lines: Sequence[tuple[int, str]]) -> list[int]:
+    """Offset of each line in the lines joined with newlines."""
+    starts = [0]
+    for _, line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
+
+
+_MULTILINE = ("-----BEGIN", r"[\s\S]", r"\n", "(?s)")
 
 
 def _secret(match: re.Match[str], group: int | None) -> str:
