@@ -143,10 +143,7 @@ class Catalogue:
                 else set(range(len(lines)))
             if not found or (rule.path is not None and not rule.path.search(path)):
                 continue
-            if rule.multiline:
-                subset = list(lines)
-            else:
-                subset = [lines[i] for i in sorted(found)]
+            subset = list(lines) if rule.multiline else [lines[i] for i in sorted(found)]
             try:
                 hits.extend(self._matches(rule, path, subset))
             except re.error:

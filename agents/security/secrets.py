@@ -248,10 +248,7 @@ class SecretScanner:
 
     @staticmethod
     def _filtered(plugin: Any, value: str, line: DiffLine, diff: FileDiff) -> bool:
-        previous = diff.new_lines.get(line.number - 1, "")
-        context = CodeSnippet(snippet=[previous, line.text], start_line=line.number - 1,
-                              target_index=1)
-        if is_line_allowlisted(diff.path, line.text, context):
+        if _allowlisted(line, diff):
             return True
         if type(plugin).__name__ in _CONTEXT_BASED and (
                 heuristic.is_indirect_reference(line.text) or _reference_key(line.text)):
@@ -268,12 +265,17 @@ def _reference_key(line: str) -> bool:
     return match is not None and names_no_secret(match.group(1))
 
 
-def _catalogue_false_positive(value: str, line: DiffLine, diff: FileDiff, rule: str) -> bool:
-    """detect-secrets' plausibility filters, for the catalogue's generic formats."""
+def _allowlisted(line: DiffLine, diff: FileDiff) -> bool:
+    """``pragma: allowlist secret`` on the line (or ``allowlist nextline`` above it)."""
     previous = diff.new_lines.get(line.number - 1, "")
     context = CodeSnippet(snippet=[previous, line.text], start_line=line.number - 1,
                           target_index=1)
-    if is_line_allowlisted(diff.path, line.text, context):
+    return bool(is_line_allowlisted(diff.path, line.text, context))
+
+
+def _catalogue_false_positive(value: str, line: DiffLine, diff: FileDiff, rule: str) -> bool:
+    """detect-secrets' plausibility filters, for the catalogue's generic formats."""
+    if _allowlisted(line, diff):
         return True
     if heuristic.is_templated_secret(value) or heuristic.is_prefixed_with_dollar_sign(value):
         return True
