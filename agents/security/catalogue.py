@@ -122,40 +122,63 @@ class Catalogue:
     rules: tuple[TokenRule, ...]
     allowlist: Allowlist
     skipped: list[str] = field(default_factory=list)  # ids whose regex would not compile
-    _keyword_regex: re.Pattern[str] | None = field(default=None, repr=False)
+    _keyword_list: tuple[str, ...] | None = field(default=None, repr=False)
+    _by_keyword: dict[str, list[int]] | None = field(default=None, repr=False)
+    _unkeyed: list[int] = field(default_factory=list, repr=False)
 
     def scan(self, path: str, lines: Sequence[tuple[int, str]]) -> list[CatalogueHit]:
         """Hits in the given (line number, text) lines.
 
-        One pass finds which keywords occur on which lines; a rule runs only if one of its
+        First where each keyword occurs (line by line); a rule runs only if one of its
         keywords does, and (unless its format spans lines) only on those lines.
         """
         if not lines or any(p.search(path) for p in self.allowlist.paths):
             return []
         text = "\n".join(t for _, t in lines)
+        lowered = text.lower()
         starts = _starts(lines)
         where: dict[str, set[int]] = {}
-        for match in self._keywords().finditer(text.lower()):
-            where.setdefault(match.group(0), set()).add(bisect_right(starts, match.start()) - 1)
+        for keyword in self._keywords():
+            at = lowered.find(keyword)  # str.find: a C loop, far faster than an alternation
+            while at != -1:
+                where.setdefault(keyword, set()).add(bisect_right(starts, at) - 1)
+                at = lowered.find(keyword, at + 1)
         hits: list[CatalogueHit] = []
-        for rule in self.rules:
+        for rule in self._candidates(where):
             found = set().union(*(where.get(k, ()) for k in rule.keywords)) if rule.keywords \
                 else set(range(len(lines)))
-            if not found or (rule.path is not None and not rule.path.search(path)):
+            if rule.path is not None and not rule.path.search(path):
                 continue
             subset = list(lines) if rule.multiline else [lines[i] for i in sorted(found)]
             try:
                 hits.extend(self._matches(rule, path, subset))
             except re.error:
-                self.skipped.append(rule.id)
-                self.rules = tuple(r for r in self.rules if r.id != rule.id)
+                self._drop(rule.id)
         return hits
 
-    def _keywords(self) -> re.Pattern[str]:
-        if self._keyword_regex is None:
-            words = sorted({k for r in self.rules for k in r.keywords}, key=len, reverse=True)
-            self._keyword_regex = re.compile("|".join(map(re.escape, words)) or "(?!)")
-        return self._keyword_regex
+    def _drop(self, rule_id: str) -> None:
+        self.skipped.append(rule_id)
+        self.rules = tuple(r for r in self.rules if r.id != rule_id)
+        self._by_keyword = None
+
+    def _candidates(self, where: dict[str, set[int]]) -> list[TokenRule]:
+        """The rules one of whose keywords occurs (or that have none), in catalogue order."""
+        if self._by_keyword is None:
+            index: dict[str, list[int]] = {}
+            for position, rule in enumerate(self.rules):
+                for keyword in rule.keywords:
+                    index.setdefault(keyword, []).append(position)
+            self._by_keyword = index
+            self._unkeyed = [i for i, r in enumerate(self.rules) if not r.keywords]
+        chosen = set(self._unkeyed)
+        for keyword in where:
+            chosen.update(self._by_keyword.get(keyword, ()))
+        return [self.rules[i] for i in sorted(chosen)]
+
+    def _keywords(self) -> tuple[str, ...]:
+        if self._keyword_list is None:
+            self._keyword_list = tuple(sorted({k for r in self.rules for k in r.keywords}))
+        return self._keyword_list
 
     def compile_all(self) -> None:
         """Compile every regex now (tests; a service may prefer it at start-up)."""
@@ -168,6 +191,7 @@ class Catalogue:
             except re.error:
                 self.skipped.append(rule.id)
         self.rules = tuple(r for r in self.rules if r.id not in self.skipped)
+        self._by_keyword = None
 
     def _matches(self, rule: TokenRule, path: str,
                  lines: Sequence[tuple[int, str]]) -> Iterator[CatalogueHit]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +29,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
+
+from agents.security.scratch import scratch_dir
 
 __all__ = [
     "RULES",
@@ -157,12 +158,20 @@ def write_rules(folder: Path, root: Path = RULES) -> Path:
 # -- running ---------------------------------------------------------------------------------
 
 
+def _target_name(index: int, path: str) -> str:
+    """A flat, unique name that keeps what the engine picks the language from."""
+    pure = PurePosixPath(path)
+    if pure.name == "Dockerfile":
+        return f"{index}.dockerfile"
+    return f"{index}{pure.suffix}"
+
+
 def _write_targets(folder: Path, targets: Sequence[EngineTarget]) -> dict[str, EngineTarget]:
+    # One flat folder: a directory per file costs more than the files (a release has
+    # thousands).
     by_file: dict[str, EngineTarget] = {}
     for index, target in enumerate(targets):
-        name = PurePosixPath(target.path).name or "file"
-        relative = f"{index}/{name}"
-        (folder / str(index)).mkdir()
+        relative = _target_name(index, target.path)
         (folder / relative).write_text(target.text, encoding="utf-8")
         by_file[relative] = target
     return by_file
@@ -204,7 +213,7 @@ def run_engine(targets: Sequence[EngineTarget], rules: Path = RULES, *,
     binary = engine_binary()
     if binary is None:
         return EngineResult(unavailable="the semgrep package (its semgrep-core) is not installed")
-    with tempfile.TemporaryDirectory(prefix="rra-engine-") as tmp:
+    with scratch_dir("rra-engine-") as tmp:
         base = Path(tmp)
         config = write_rules(base / "rules", rules)
         files = base / "files"

@@ -18,7 +18,6 @@ import ast
 import json
 import re
 import subprocess
-import tempfile
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 from agents.models import Confidence, Finding, Severity
 from agents.security.diff import FileDiff
 from agents.security.findings import FindingFactory, PrRef
+from agents.security.scratch import scratch_dir
 from agents.security.taxonomy import Category, owasp_for_cwe
 
 __all__ = ["BANDIT_CHECKS", "PythonSource", "RuffRunner", "SastIssue", "hunk_sources",
@@ -168,7 +168,7 @@ class RuffRunner:
         binary = ruff_binary()
         if binary is None:
             return [], set(range(len(sources)))
-        with tempfile.TemporaryDirectory(prefix="rra-ruff-") as folder:
+        with scratch_dir("rra-ruff-") as folder:
             names = {}
             for index, source in enumerate(sources):
                 name = str(Path(folder) / f"s{index}.py")

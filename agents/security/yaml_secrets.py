@@ -66,9 +66,13 @@ def _walk(node: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, yaml.ScalarNode]]:
             yield from _walk(item)
 
 
+# libyaml's parser when PyYAML was built with it: five times faster than the pure one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _documents(text: str) -> Iterator[yaml.Node]:
     try:
-        yield from (n for n in yaml.compose_all(text, Loader=yaml.SafeLoader) if n is not None)
+        yield from (n for n in yaml.compose_all(text, Loader=_LOADER) if n is not None)
     except yaml.YAMLError:
         return
 
