@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -137,12 +138,13 @@ def _write(folder: Path, samples: Sequence[ClassSample]) -> dict[str, ClassSampl
 def bandit_predictions(weakness: WeaknessClass, folder: Path) -> list[bool] | None:
     from agents.security.sast import BANDIT_CHECKS  # bandit's own CWE per test
 
-    if "cwe" not in weakness.match or (shutil.which("bandit") is None and not _venv("bandit")):
+    bandit = _tool("bandit")
+    if "cwe" not in weakness.match or bandit is None:
         return None
     written = _write(folder, [s for s in weakness.samples if s.path.endswith(".py")])
     if not written:
         return None
-    done = subprocess.run([_venv("bandit") or "bandit", "-q", "-f", "json", "-r", str(folder)],
+    done = subprocess.run([bandit, "-q", "-f", "json", "-r", str(folder)],
                           capture_output=True, text=True, check=False)
     flagged = set()
     wanted = {int(c.removeprefix("CWE-")) for c in weakness.match["cwe"]}
@@ -205,9 +207,10 @@ def checkov_predictions(weakness: WeaknessClass, folder: Path) -> list[bool] | N
     return [any(k in flagged and written[k] is s for k in written) for s in weakness.samples]
 
 
-def _venv(name: str) -> str | None:
-    candidate = Path(__file__).resolve().parent.parent / ".venv" / "bin" / name
-    return str(candidate) if candidate.exists() else None
+def _tool(name: str) -> str | None:
+    """A command installed beside this Python (the project's venv), else on PATH."""
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else shutil.which(name)
 
 
 PEERS: tuple[tuple[str, Callable[[WeaknessClass, Path], list[bool] | None]], ...] = (

@@ -22,6 +22,7 @@ files.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
@@ -266,18 +267,28 @@ def unified_diff(diffs: Sequence[Any]) -> str:
     return "".join(parts)
 
 
+# Started from a small Python of its own: a child forked from this (large) benchmark
+# process would count the parent's pages in its peak RSS until it execs.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+begin = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_, status, usage = os.wait4(child.pid, 0)
+error = child.stderr.read().decode(errors="replace")[-300:] if child.stderr else ""
+print(json.dumps({"wall": time.perf_counter() - begin, "code": os.waitstatus_to_exitcode(status),
+                  "cpu": usage.ru_utime + usage.ru_stime, "peak_kib": usage.ru_maxrss,
+                  "error": error}))
+"""
+
+
 def _measure(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds and peak resident MiB of one command (its children too)."""
-    begin = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=env)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - begin
-    if process.returncode not in (0, 1):  # bandit and checkov exit 1 when they find issues
-        error = (process.stderr.read() if process.stderr else b"").decode()[-300:]
-        raise RuntimeError(f"{argv[0]} failed ({process.returncode}): {error}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True,
+                          text=True, env=env, check=True)
+    report = json.loads(done.stdout)
+    if report["code"] not in (0, 1):  # bandit and checkov exit 1 when they find issues
+        raise RuntimeError(f"{argv[0]} failed ({report['code']}): {report['error']}")
+    return report["wall"], report["cpu"], report["peak_kib"] // 1024
 
 
 def _files(folder: Path, diffs: Sequence[Any]) -> None:
