@@ -121,6 +121,7 @@ class Reason(BaseModel):
     severity: Severity
     title: str
     fingerprint: str = Field(description="The fingerprint this check gives the problem alone.")
+    rule_id: str | None = Field(default=None, description="The rule of this check, if any.")
 
 
 class Finding(BaseModel):
@@ -146,6 +147,10 @@ class Finding(BaseModel):
         description="Tests derived from the change itself (changed functions and files, the "
         "risky lines), by the deterministic check.",
     )
+    rule_id: str | None = Field(
+        default=None, description="The rule that produced it (B602, RRA-PY-SQLI…): SARIF's ruleId.")
+    rule_aliases: list[str] = Field(
+        default_factory=list, description="Other names of the same rule (ruff's S602 for B602).")
     annotation: FindingAnnotation | None = None
     llm_rejected_reason: str | None = Field(
         default=None, description="Set when an LLM finding failed re-checking; it stays visible."

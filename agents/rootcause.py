@@ -31,7 +31,7 @@ def merge(group: Sequence[Finding]) -> Finding:
         return primary
     ordered = sorted(group, key=lambda f: -f.severity.rank)
     reasons = [Reason(category=f.category, severity=f.severity, title=f.title,
-                      fingerprint=f.fingerprint) for f in ordered]
+                      fingerprint=f.fingerprint, rule_id=f.rule_id) for f in ordered]
     return primary.model_copy(update={
         "explanation": " ".join(_distinct(f.explanation for f in ordered)),
         "evidence": distinct_evidence([e for f in ordered for e in f.evidence]),

@@ -1,11 +1,12 @@
 """3. analysis: CPU time and peak memory of each agent and of a whole release report.
 
 Each size runs in a fresh worker process (``python -m bench.analysis``) so memory
-figures start from the same place. A worker first warms up (imports, bandit's plugin
-load, the graph's compile) on the smallest snapshot, then measures:
+figures start from the same place. A worker first warms up (imports, the graph's
+compile) on the smallest snapshot, then measures:
 
-* per agent: ``analyse`` on the loaded snapshot, ``time.process_time`` (median of the
-  runs), then one more run under ``tracemalloc`` for its peak Python allocation;
+* per agent: ``analyse`` on the loaded snapshot, CPU time including the child processes it
+  starts (the engine and ruff; ``bench.util.cpu_now``), median of the runs, then one more
+  run under ``tracemalloc`` for its peak Python allocation;
 * the release report: settings and controls on a temp ``ADVISOR_HOME`` (SQLite), the
   ``release`` graph from the snapshot file to the sign-off interrupt (default agents,
   offline narrator), then Markdown and JSON written, as ``advisor release --format md,json``
@@ -36,7 +37,7 @@ from typing import Any
 
 from bench.context import Context
 from bench.org import SIZES
-from bench.util import ROOT, Section, fmt_mib, fmt_s, loglog_slope, median, verdict
+from bench.util import ROOT, Section, cpu_now, fmt_mib, fmt_s, loglog_slope, median, verdict
 
 AGENTS = ("delivery", "platform", "security", "portfolio")
 REPORT_AGENTS = ("delivery", "platform", "security")  # advisor release's default
@@ -66,9 +67,9 @@ def _reset_hwm() -> bool:
 
 def _cpu(call: Callable[[], Any]) -> tuple[Any, float, float]:
     gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), cpu_now()
     result = call()
-    return result, time.process_time() - cpu, time.perf_counter() - wall
+    return result, cpu_now() - cpu, time.perf_counter() - wall
 
 
 def _traced(call: Callable[[], Any]) -> int:
@@ -131,7 +132,7 @@ def _report_call(snapshot: Path, workdir: Path) -> Callable[[], dict[str, Any]]:
     steps: list[tuple[str, float]] = []
 
     def progress(node: str, change: dict[str, Any]) -> None:
-        steps.append((node, time.process_time()))
+        steps.append((node, cpu_now()))
 
     def run() -> dict[str, Any]:
         from advisor.context import graph_context, open_controls
@@ -148,13 +149,13 @@ def _report_call(snapshot: Path, workdir: Path) -> Callable[[], dict[str, Any]]:
         request = RunRequest(source="snapshot", snapshot_file=str(snapshot),
                              agents=list(REPORT_AGENTS), plan_files=[str(p) for p in _plans()])
         steps.clear()
-        steps.append(("start", time.process_time()))
+        steps.append(("start", cpu_now()))
         state = start_run("release", ctx, request, "bench", progress=progress)
-        steps.append(("signoff (interrupt)", time.process_time()))
+        steps.append(("signoff (interrupt)", cpu_now()))
         report = ReleaseReport.model_validate(state["report"])
         written = write_reports(report, ["md", "json"], home / "out",
                                 redactor=controls.redactor)  # as the CLI does
-        steps.append((RENDER, time.process_time()))
+        steps.append((RENDER, cpu_now()))
         controls.store.engine.dispose()
         return {"status": state.get("status"), "findings": sum(len(a.findings)
                                                                for a in report.agents),

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from bench.context import Context
-from bench.util import Section
+from bench.util import Section, verdict
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CATEGORIES = ("secret", "sast", "trojan-source", "iac", "ci-supply-chain",
@@ -129,9 +129,21 @@ def _detect_secrets(folder: Path, sample: Sample) -> bool:
     return any(True for _ in found)
 
 
-def _bandit_alone(folder: Path, sample: Sample) -> bool:
-    from agents.security.sast import _bandit  # bandit's config and manager, loaded quietly
+def _bandit() -> tuple[Any, Any]:
+    """bandit's configuration and manager module (a dev dependency: the peer), quietly."""
+    import logging
+    import warnings
 
+    logging.getLogger("stevedore.extension").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from bandit.core import config, manager
+
+        logging.getLogger("bandit").setLevel(logging.ERROR)
+        return config.BanditConfig(), manager
+
+
+def _bandit_alone(folder: Path, sample: Sample) -> bool:
     if not sample.path or not sample.path.endswith(".py"):
         return False
     config, manager = _bandit()
@@ -228,6 +240,29 @@ def _demo_recall() -> dict[str, Any] | None:
             "findings_in_planted_categories": extra}
 
 
+def _classes(reviewer: Any, section: Section, results: dict[str, Any]) -> None:
+    """Per weakness class (bench/corpus/classes), the agent next to each peer present."""
+    from bench.classes import checkov_binary, evaluate
+
+    found = evaluate(reviewer)
+    results["classes"] = found
+    for name, row in found.items():
+        a = row["agent"]
+        peers = "; ".join(f"{peer} {_pct(v['precision'])} / {_pct(v['recall'])}"
+                          for peer, v in row["peers"].items())
+        met = (a["precision"] or 0) >= 0.85 and (a["recall"] or 0) >= 0.85
+        section.add(f"class {row['number']} {name} ({row['positives']}+ / "
+                    f"{row['samples'] - row['positives']}-): agent P / R",
+                    f"{_pct(a['precision'])} / {_pct(a['recall'])}"
+                    + (f" (peers: {peers})" if peers else " (no peer covers it)"),
+                    ">= 0.85 / 0.85", verdict(met))
+    if checkov_binary() is None:
+        section.notes.append("checkov not found (set BENCH_CHECKOV or put it on PATH; never "
+                             "a dependency): its columns are missing")
+    section.notes.append("semgrep with its registry rules: not run; the registry is fetched "
+                         "from semgrep.dev at run time and this benchmark stays offline")
+
+
 def run(ctx: Context, section: Section) -> None:
     from agents.security.policy import SecurityPolicy
     from agents.security.review import PullReviewer
@@ -258,6 +293,7 @@ def run(ctx: Context, section: Section) -> None:
                         f"P / R", f"{_pct(a['precision'])} / {_pct(a['recall'])}")
             section.add(f"{category}: {BASELINES[category]} P / R",
                         f"{_pct(b['precision'])} / {_pct(b['recall'])}")
+    _classes(reviewer, section, results)
     demo = _demo_recall()
     if demo is not None:
         results["demo"] = demo

@@ -1,35 +1,46 @@
-"""4. scan: added lines per second of each scanner on a 10,000- and a 100,000-line diff.
+"""4. scan: each scanner's rate on a 10,000- and a 100,000-line diff; the review end to end.
 
 The diffs are what a release's PRs add, by line: Python half (a third of it tests),
 then TypeScript, YAML, Terraform, Markdown and workflows; a third of the files new, the
-rest modified (so bandit sees whole new files and, for modified ones, the hunks that
-parse on their own, as in a snapshot without a clone). Each scanner is timed alone
-with ``process_time``:
+rest modified (so the scanners see whole new files and, for modified ones, the hunks).
+Each scanner is timed alone with ``process_time``, plus the CPU of the child processes
+it starts (ruff and the engine run as their own processes):
 
-* secrets: ``SecretScanner.scan`` (detect-secrets plugins) over every file;
-* SAST: ``BanditRunner.scan`` over the Python sources (whole new files, hunks of
-  modified ones), 40 sources a call, then again one call per file (the agent calls it
-  once per PR, for a PR's few files); each stopped once ``BANDIT_BUDGET_S`` of CPU is
-  spent (the rate of the calls that ran is reported and the whole diff's time projected);
+* secrets: ``SecretScanner.scan`` (detect-secrets plugins, token catalogue, YAML values);
+* SAST: ruff's S rules (bandit's checks) over the Python sources, then our rules on the
+  engine over every file they cover, each one run for the whole diff (as a release);
+  bandit itself, in this process, for comparison;
 * IaC: ``terraform_findings`` (python-hcl2 parse and our rules) over the ``.tf`` files;
 * Unicode: ``trojan_hits`` (bidi and invisible characters) over every file;
 * prompt injection in added comments (``injection_detections``) over every file.
+
+End to end: ``advisor security-review --diff`` on a 500- and a 10,000-line diff of the same
+shape, start-up included, in its own process: wall, CPU (with its children) and peak
+resident memory; then the peers present (bandit, detect-secrets, checkov) on the same
+files.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench.context import Context
 from bench.org import make_file
-from bench.util import Section, fmt_s
+from bench.util import Section, fmt_s, verdict
 
 SIZES = (10_000, 100_000)
-BANDIT_BUDGET_S = 45.0
 _MIX = (("py", 35), ("test", 15), ("ts", 15), ("yaml", 10), ("tf", 10), ("md", 10),
         ("workflow", 5))
 
@@ -106,55 +117,64 @@ def _python_sources(diffs: Sequence[Any]) -> tuple[list[Any], int]:
     return sources, added
 
 
-def _bandit_calls(diffs: Sequence[Any], *, per_file: bool) -> Measured:
-    """bandit over the Python sources: 40 sources a call, or one call per file (as the
-    agent calls it once per PR, for a PR's one or two Python files)."""
-    from agents.security.sast import BanditRunner
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _with_children(call: Callable[[], int], lines: int) -> Measured:
+    """CPU of this process and of the engines it starts (they run as child processes)."""
+    children = _children_cpu()
+    measured = _time(call, lines)
+    measured.cpu_s += _children_cpu() - children
+    return measured
+
+
+def _ruff(diffs: Sequence[Any]) -> Measured:
+    """bandit's checks as ruff's S rules, one run over every Python source."""
+    from agents.security.sast import RuffRunner
 
     sources, added = _python_sources(diffs)
-    runner = BanditRunner()
-    runner.scan(sources[:1])  # bandit's configuration and plugins load once per process
-    calls: list[list[Any]] = []
-    if per_file:
-        by_path: dict[str, list[Any]] = {}
-        for source in sources:
-            by_path.setdefault(source.path, []).append(source)
-        calls = list(by_path.values())
-    else:
-        calls = [sources[i : i + 40] for i in range(0, len(sources), 40)]
-    scanned_lines = sum(s.text.count("\n") for s in sources)
-    done_lines, hits, cpu, wall = 0, 0, 0.0, 0.0
-    for n, chunk in enumerate(calls, start=1):
-        m = _time(lambda chunk=chunk: len(runner.scan(chunk)[0]), 0)
-        cpu, wall, hits = cpu + m.cpu_s, wall + m.wall_s, hits + m.hits
-        done_lines += sum(s.text.count("\n") for s in chunk)
-        if cpu >= BANDIT_BUDGET_S and n < len(calls):
-            share = done_lines / scanned_lines
-            return Measured(round(added * share), cpu, wall, hits, complete=False,
-                            projected_s=cpu / share)
-    return Measured(added, cpu, wall, hits)
+    runner = RuffRunner()
+    return _with_children(lambda: len(runner.scan(sources)[0]), added)
+
+
+def _engine(diffs: Sequence[Any]) -> Measured:
+    """Our rules on the engine, one run over every file they cover."""
+    from agents.security.code_scan import CodeTargets
+    from agents.security.content import post_change
+    from agents.security.engine import run_engine
+
+    targets = CodeTargets()
+    for diff in diffs:
+        targets.add_file(1, diff, post_change(diff, None).text)
+    lines = sum(len(t.changed) for t in targets.engine)
+    return _with_children(lambda: len(run_engine(targets.engine).hits), lines)
 
 
 def _bandit(diffs: Sequence[Any]) -> Measured:
-    return _bandit_calls(diffs, per_file=False)
+    """bandit (the peer, a dev dependency) in this process, 40 sources a call."""
+    from bench.detection import _bandit as bandit_modules
 
+    sources, added = _python_sources(diffs)
+    config, manager = bandit_modules()
 
-def _bandit_per_file(diffs: Sequence[Any]) -> Measured:
-    return _bandit_calls(diffs, per_file=True)
+    def scan() -> int:
+        hits = 0
+        with tempfile.TemporaryDirectory(prefix="rra-bench-bandit-") as folder:
+            for start in range(0, len(sources), 40):
+                names = []
+                for index, source in enumerate(sources[start:start + 40]):
+                    name = Path(folder) / f"s{start + index}.py"
+                    name.write_text(source.text, encoding="utf-8")
+                    names.append(str(name))
+                runner = manager.BanditManager(config, "file", quiet=True)
+                runner.discover_files(names)
+                runner.run_tests()
+                hits += len(runner.get_issue_list())
+        return hits
 
-
-def bandit_fixed_cost(sources: int = 40, repeats: int = 5) -> float:
-    """CPU per source (a file, or one hunk) bandit costs whatever its length."""
-    from agents.security.sast import BanditRunner, PythonSource
-
-    tiny = [PythonSource(f"s{i}.py", "import os\n\n\ndef f(x):\n    return x + 1\n",
-                         frozenset({4})) for i in range(sources)]
-    runner = BanditRunner()
-    runner.scan(tiny[:1])
-    begin = time.process_time()
-    for _ in range(repeats):
-        runner.scan(tiny)
-    return (time.process_time() - begin) / repeats / sources
+    return _time(scan, added)
 
 
 def _iac(diffs: Sequence[Any]) -> Measured:
@@ -193,9 +213,10 @@ def _injection(diffs: Sequence[Any]) -> Measured:
 
 
 SCANNERS: tuple[tuple[str, Callable[[Sequence[Any]], Measured]], ...] = (
-    ("secrets (detect-secrets)", _secrets),
-    ("SAST (bandit), 40 sources a call", _bandit),
-    ("SAST (bandit), one call per file", _bandit_per_file),
+    ("secrets (detect-secrets, token catalogue, YAML)", _secrets),
+    ("SAST: bandit's checks (ruff S rules, incl. its process)", _ruff),
+    ("SAST: our code rules (engine, incl. its process)", _engine),
+    ("SAST: bandit itself, the peer (in process)", _bandit),
     ("IaC (Terraform rules)", _iac),
     ("Unicode (Trojan Source)", _unicode),
     ("prompt injection (comments)", _injection),
@@ -218,10 +239,110 @@ def run(ctx: Context, section: Section) -> None:
                          f"diff ~{fmt_s(m.projected_s)})")
             section.add(f"{lines:,}-line diff: {name}",
                         f"{m.rate:,.0f} lines/s on {m.lines:,} lines, {fmt_s(m.cpu_s)}{extra}")
-    fixed = bandit_fixed_cost()
-    section.add("SAST (bandit): fixed CPU per source (a whole file or one hunk)", fmt_s(fixed))
-    results["bandit_fixed_cost_per_source_s"] = fixed
+    results["end_to_end"] = end_to_end(section)
     section.data = results
     section.notes.append("lines/s = added lines the scanner covers / its CPU time "
-                         "(process_time); bandit also parses the context lines of each hunk "
-                         "or the whole new file")
+                         "(process_time, plus its child processes' for ruff and the engine); "
+                         "the scanners also parse the context lines of each hunk or the whole "
+                         "new file")
+
+
+# -- end to end: the review command on a release-shaped diff, next to the peers --------------
+
+END_TO_END = (500, 10_000)
+TARGETS_S = {500: 5.0, 10_000: 15.0}
+
+
+def unified_diff(diffs: Sequence[Any]) -> str:
+    """The diffs as one ``git diff`` text, as ``advisor security-review --diff`` reads it."""
+    from agents.security.diff import render_patch
+
+    parts = []
+    for diff in diffs:
+        added = diff.status == "added"
+        parts.append(f"diff --git a/{diff.path} b/{diff.path}\n"
+                     + ("new file mode 100644\n" if added else "")
+                     + f"--- {'/dev/null' if added else 'a/' + diff.path}\n"
+                     + f"+++ b/{diff.path}\n" + render_patch(diff) + "\n")
+    return "".join(parts)
+
+
+# Started from a small Python of its own: a child forked from this (large) benchmark
+# process would count the parent's pages in its peak RSS until it execs.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+begin = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_, status, usage = os.wait4(child.pid, 0)
+error = child.stderr.read().decode(errors="replace")[-300:] if child.stderr else ""
+print(json.dumps({"wall": time.perf_counter() - begin, "code": os.waitstatus_to_exitcode(status),
+                  "cpu": usage.ru_utime + usage.ru_stime, "peak_kib": usage.ru_maxrss,
+                  "error": error}))
+"""
+
+
+def _measure(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak resident MiB of one command (its children too)."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True,
+                          text=True, env=env, check=True)
+    report = json.loads(done.stdout)
+    if report["code"] not in (0, 1):  # bandit and checkov exit 1 when they find issues
+        raise RuntimeError(f"{argv[0]} failed ({report['code']}): {report['error']}")
+    return report["wall"], report["cpu"], report["peak_kib"] // 1024
+
+
+def _files(folder: Path, diffs: Sequence[Any]) -> None:
+    from agents.security.code_scan import sparse_text
+
+    for diff in diffs:
+        target = folder / diff.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(sparse_text(diff), encoding="utf-8")
+
+
+def _peers(folder: Path) -> list[tuple[str, list[str]]]:
+    bin_dir = Path(sys.executable).parent
+    found = [("bandit (Python files)", [str(bin_dir / "bandit"), "-q", "-r", "-f", "json",
+                                        str(folder)]),
+             ("detect-secrets (all files)", [str(bin_dir / "detect-secrets"), "scan",
+                                             "--all-files", str(folder)])]
+    checkov = os.environ.get("BENCH_CHECKOV") or shutil.which("checkov")
+    if checkov:
+        found.append(("checkov (Terraform, workflows...)", [checkov, "-d", str(folder), "-o",
+                                                            "json", "--quiet", "--compact",
+                                                            "--skip-download"]))
+    return [(name, argv) for name, argv in found if Path(argv[0]).exists()]
+
+
+def end_to_end(section: Section) -> dict[str, Any]:
+    """``advisor security-review --diff`` (start-up included) and each peer, on the same
+    change: wall, CPU (with child processes) and peak resident memory."""
+    results: dict[str, Any] = {}
+    for lines in END_TO_END:
+        diffs = _diffs(lines)
+        with tempfile.TemporaryDirectory(prefix="rra-bench-e2e-") as tmp:
+            folder = Path(tmp)
+            change = folder / "change.diff"
+            change.write_text(unified_diff(diffs), encoding="utf-8")
+            env = {k: v for k, v in os.environ.items() if not k.startswith(
+                ("ANTHROPIC_", "GITHUB_", "ADVISOR_"))}
+            env["ADVISOR_HOME"] = str(folder / "home")
+            argv = [sys.executable, "-m", "advisor", "security-review", "--diff", str(change),
+                    "--format", "json", "--quiet", "--output", str(folder / "report.json")]
+            wall, cpu, peak = _measure(argv, env)
+            target = TARGETS_S[lines]
+            row = {"wall_s": wall, "cpu_s": cpu, "peak_mib": peak, "files": len(diffs)}
+            section.add(f"{lines:,}-line diff ({len(diffs)} files): advisor security-review "
+                        "--diff, wall / CPU / peak RSS",
+                        f"{fmt_s(wall)} / {fmt_s(cpu)} / {peak} MiB", f"<= {target:.0f} s wall",
+                        verdict(wall <= target))
+            _files(folder / "tree", diffs)
+            peers = {}
+            for name, peer in _peers(folder / "tree"):
+                p_wall, p_cpu, p_peak = _measure(peer)
+                peers[name] = {"wall_s": p_wall, "cpu_s": p_cpu, "peak_mib": p_peak}
+                section.add(f"{lines:,}-line diff: {name}, wall / CPU / peak RSS",
+                            f"{fmt_s(p_wall)} / {fmt_s(p_cpu)} / {p_peak} MiB")
+            row["peers"] = peers
+            results[str(lines)] = row
+    return results

@@ -33,7 +33,7 @@ from agents.security.review_report import SecurityReviewReport, Unreviewed
 from agents.security.workflows import is_workflow
 from connectors.errors import ConnectorError
 from connectors.github import wire
-from connectors.github.models import ChangedFile, PullRequest
+from connectors.github.models import ChangedFile, CodeOwnerRule, PullRequest
 from connectors.osv.models import OsvResult, PackageRef
 from connectors.provenance import Gap, SourceProvenance
 from governance.db import utc_now
@@ -53,7 +53,9 @@ if TYPE_CHECKING:  # PyGithub and requests load when GitHub is read or written, 
 log = logging.getLogger(__name__)
 KIND = "security-review"
 Update = dict[str, Any]
-_FULL_FILE_SUFFIXES = frozenset({".py", ".pyi", ".tf"})
+# Files whose checks read the whole head text (taint needs the sources above a hunk).
+_FULL_FILE_SUFFIXES = frozenset({".py", ".pyi", ".tf", ".js", ".jsx", ".mjs", ".cjs", ".ts",
+                                 ".tsx", ".go", ".java"})
 
 
 class SecurityReviewRequest(BaseModel):
@@ -67,6 +69,7 @@ class SecurityReviewRequest(BaseModel):
     pull: dict[str, Any] | None = None
     contents: dict[str, str] = Field(default_factory=dict)
     input: InputRef | None = None
+    codeowners: list[dict[str, Any]] | None = None  # local: the clone's CODEOWNERS rules
     subject: str | None = None
     authors: list[str] = Field(default_factory=list)
     post: bool = False
@@ -328,7 +331,7 @@ def load_given(request: SecurityReviewRequest, ctx: GraphContext) -> Update:
     given = (read_input(request.input, ctx.limits) if request.input
              else ReviewInput(pull=request.pull or {}, contents=request.contents))
     pr = PullRequest.model_validate(given.pull)
-    unreviewed = [Unreviewed(path=f.path, why="no text diff (binary file)").model_dump()
+    unreviewed = [Unreviewed(path=f.path, why="binary file (no text diff to scan)").model_dump()
                   for f in pr.files if _withheld(f)]
     return {"pull": given.pull, "contents": given.contents, "unreviewed": unreviewed,
             "diffed": [], "source_gaps": [], "requests": {}}
@@ -418,8 +421,11 @@ def review(state: SecurityReviewState, runtime: Runtime[GraphContext]) -> Update
     pr = PullRequest.model_validate(given.pull)
     osv = OsvResult.model_validate(state["osv"]) if state.get("osv") else None
     contents = given.contents
+    owners = [CodeOwnerRule.model_validate(r) for r in request.codeowners or []]
+    # Ownership can be judged for a GitHub PR (its reviews) or a clone with CODEOWNERS.
     result = _agent(ctx).review_pull(pr, ctx.policy, osv=osv, repo=request.repo,
-                                     content=contents.get)
+                                     content=contents.get, codeowners=owners,
+                                     check_owners=request.source == "github" or bool(owners))
     findings, usage, summary, notices = _annotate(ctx, result.findings, pr, subject)
     gaps = [*result.gaps, *(Gap.model_validate(g) for g in state.get("source_gaps", []))]
     report = SecurityReviewReport(

@@ -98,8 +98,10 @@ def build_request(repo: str | None, pr: int | None, post: bool, diff: str | None
                                      authors=[current_identity()], **common)
     assert repo_path and base and head
     pull, contents = pull_from_clone(repo_path, base, head, bot.max_content_bytes)
+    owners = codeowners_at(repo_path, pull.head_sha)
     return SecurityReviewRequest(source="local", repo=repo, subject=pull.title,
                                  pull=pull.model_dump(mode="json"), contents=contents,
+                                 codeowners=[r.model_dump(mode="json") for r in owners],
                                  authors=[current_identity()], **common)
 
 
@@ -179,9 +181,11 @@ def _changed(patched: Any) -> ChangedFile:
               else "renamed" if patched.is_rename else "modified")
     hunks = "\n".join(str(h).rstrip("\n") for h in patched)
     previous = patched.source_file.removeprefix("a/") if patched.is_rename else None
+    # A binary file has no text diff (None); an empty one, or a pure rename, has an empty
+    # one: nothing to scan, and nothing missing.
     return ChangedFile(path=patched.path, previous_path=previous, status=status,
                        additions=patched.added, deletions=patched.removed,
-                       patch=None if patched.is_binary_file or not hunks else hunks,
+                       patch=None if patched.is_binary_file else hunks,
                        patch_truncated=False)
 
 
@@ -248,6 +252,19 @@ def pull_from_clone(root: Path, base: str, head: str,
     pull = _pull(files, f"{root.resolve().name} {base}...{head}", None, current_identity(),
                  head=head, head_sha=head_sha, base=base)
     return pull, contents
+
+
+def codeowners_at(root: Path, commit: str) -> list[Any]:
+    """The clone's CODEOWNERS rules at ``commit`` (GitHub's first location that exists)."""
+    from connectors.github.codeowners import LOCATIONS, parse_codeowners
+
+    for location in LOCATIONS:
+        try:
+            text = _git(root, "show", f"{commit}:{location}")
+        except UsageError:  # no CODEOWNERS at this location
+            continue
+        return list(parse_codeowners(text))
+    return []
 
 
 # -- running and showing -----------------------------------------------------------------------

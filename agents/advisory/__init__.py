@@ -12,7 +12,7 @@ its annotation (``merge.py``).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from agents.advisory.models import (
     AdvisoryContext,
@@ -23,9 +23,20 @@ from agents.advisory.models import (
     UntrustedText,
 )
 from agents.advisory.offline import OfflineAdvisor
-from agents.advisory.providers import build_advisor
 from agents.advisory.settings import AdvisorySettings, load_advisory_settings
 from agents.models import Finding
+
+if TYPE_CHECKING:
+    from agents.advisory.providers import build_advisor
+
+
+def __getattr__(name: str) -> Any:
+    # The providers import the anthropic SDK (about a second): only when one is built.
+    if name == "build_advisor":
+        from agents.advisory.providers import build_advisor
+
+        return build_advisor
+    raise AttributeError(name)
 
 __all__ = [
     "Advisor",

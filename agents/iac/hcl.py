@@ -28,6 +28,28 @@ _HEADER = re.compile(r'^(resource|data)\s+"?([\w.-]+)"?\s+"?([\w.-]+)"?\s*\{'
 _TOP_LEVEL = re.compile(r'^[A-Za-z_][\w-]*(?:\s+"?[\w.-]*"?)*\s*\{')
 
 
+_HEREDOC_START = re.compile(r"<<-?\s*([A-Za-z_][\w-]*)\s*$")
+
+
+def normalise_heredocs(text: str) -> str:
+    """Trailing blanks after a heredoc's closing marker removed.
+
+    Terraform accepts ``EOF`` followed by spaces as the end of a heredoc; python-hcl2's
+    grammar does not, and a valid file would otherwise fail to parse. Only the marker
+    lines change, so line numbers and every value stay as they were.
+    """
+    lines = text.split("\n")
+    marker: str | None = None
+    for index, line in enumerate(lines):
+        if marker is None:
+            opened = _HEREDOC_START.search(line)
+            marker = opened.group(1) if opened else None
+        elif line.strip() == marker:
+            lines[index] = line.rstrip()
+            marker = None
+    return "\n".join(lines)
+
+
 def _loads(text: str) -> dict[str, Any]:
     try:
         from hcl2.utils import SerializationOptions
@@ -86,6 +108,7 @@ def _spans(lines: list[str]) -> dict[tuple[str, str, str], list[tuple[int, int]]
 
 def parse_terraform(text: str, path: str | None = None) -> list[TerraformResource]:
     """Every resource, data source and provider block, with its source line span."""
+    text = normalise_heredocs(text)
     try:
         parsed = _clean(_loads(text))
     except Exception as exc:  # lark raises many error types; all mean "not HCL"

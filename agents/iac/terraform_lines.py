@@ -8,7 +8,7 @@ whether its hit is ``certain``; they share the rule ids (and so docs and mapping
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from agents.iac.terraform_rules import CREDENTIAL_KEYS, PROTECTIVE_KEYS
@@ -79,10 +79,36 @@ LINE_RULES: tuple[LineRule, ...] = (
 _PROTECTIVE = _rx(rf"^\s*({'|'.join(PROTECTIVE_KEYS)})\s*[={{]")
 
 
-def scan_lines(lines: Iterable[tuple[int, str]]) -> list[LineHit]:
-    """Hits in added lines, given as (new-file line number, text)."""
+_EFFECT = re.compile(r"""["']?effect["']?\s*[=:]\s*["']?(allow|deny)""", re.IGNORECASE)
+
+
+def _effect(number: int, context: Mapping[int, str]) -> str | None:
+    """The Effect of the policy statement around line ``number``, if the hunk shows it.
+
+    Walks up to the statement's opening brace and down to its closing one.
+    """
+    for step, stop in ((-1, "{"), (1, "}")):
+        line = number
+        while (text := context.get(line)) is not None:
+            if (found := _EFFECT.search(text)) is not None:
+                return found.group(1).lower()
+            if line != number and stop in text:
+                break
+            line += step
+    return None
+
+
+def scan_lines(lines: Iterable[tuple[int, str]],
+               context: Mapping[int, str] | None = None) -> list[LineHit]:
+    """Hits in added lines, given as (new-file line number, text).
+
+    ``context``: every new-side line the hunks show, by number; a wildcard in a ``Deny``
+    statement is a guard rail, not a grant, and is not reported.
+    """
+    shown = context or {}
     return [LineHit(rule, number, text) for number, text in lines
-            for rule in LINE_RULES if rule.pattern.search(text)]
+            for rule in LINE_RULES if rule.pattern.search(text)
+            and not (rule.rule_id == "iam-wildcard" and _effect(number, shown) == "deny")]
 
 
 _REMOVED_RULE = LineRule("kms-key-removed", _PROTECTIVE, "a KMS key or encryption "

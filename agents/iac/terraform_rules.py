@@ -12,12 +12,27 @@ docs/agents/security.md; ids are stable, so a team can disable one by id.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from agents.iac.hcl import HclError, parse_expression
+from agents.iac.attributes import (
+    DEFAULT_SETTINGS,
+    RuleHit,
+    RuleSettings,
+    allows,
+    blocks,
+    is_false,
+    policy_document_statements,
+    present,
+    public_principal,
+    statements,
+    strings,
+    walk,
+)
+from agents.iac.baseline import baseline_hits, baseline_rules
+from agents.iac.network import exposes_internet, network_exposure, public_address
+from agents.iac.principals import public_principals
 from agents.models import Severity
 
 __all__ = [
@@ -39,27 +54,6 @@ A07 = "A07:2021-Identification and Authentication Failures"
 A09 = "A09:2021-Security Logging and Monitoring Failures"
 
 
-@dataclass(frozen=True)
-class RuleSettings:
-    web_ports: frozenset[int] = frozenset({80, 443})
-    disabled: frozenset[str] = frozenset()
-    # Plans hold resolved values: a password from a variable looks hard-coded there.
-    origin: Literal["source", "plan"] = "source"
-
-
-DEFAULT_SETTINGS = RuleSettings()
-
-
-@dataclass(frozen=True)
-class RuleHit:
-    rule_id: str
-    attribute: str  # dotted path in the resource, e.g. "ingress[0].cidr_blocks"
-    message: str  # never holds an attribute's value when that value may be a secret
-    severity: Severity
-    needle: str | None = None  # text that helps locate the line in source
-    certain: bool = True  # False: read from an expression we could only partly evaluate
-
-
 Check = Callable[[str, Mapping[str, Any], RuleSettings], Iterator[RuleHit]]
 
 
@@ -72,103 +66,6 @@ class TerraformRule:
     recommendation: str
     check: Check | None  # None: a change rule (see removed_protections)
     source_only: bool = False
-
-
-# -- attribute helpers -------------------------------------------------------------------
-
-
-def _false(value: object) -> bool:
-    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
-
-
-def _present(value: object) -> bool:
-    return value not in (None, "", [], {})
-
-
-def _blocks(value: object) -> list[Mapping[str, Any]]:
-    if isinstance(value, Mapping):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, Mapping)]
-    return []
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def _walk(attrs: Mapping[str, Any], path: str = "",
-          parent: str = "") -> Iterator[tuple[str, str, str, Any]]:
-    """(dotted path, enclosing block name, key, value) for every key at every depth."""
-    for key, value in attrs.items():
-        here = f"{path}.{key}" if path else key
-        yield here, parent, key, value
-        if isinstance(value, Mapping):
-            yield from _walk(value, here, key)
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, Mapping):
-                    yield from _walk(item, f"{here}[{i}]", key)
-
-
-# -- policy documents ---------------------------------------------------------------------
-
-
-def _document(value: object) -> Any:
-    """A policy document from JSON text, a ``jsonencode(...)`` expression, or a mapping.
-
-    None for what cannot be read statically (``templatefile``, a data source's json).
-    """
-    if isinstance(value, Mapping):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return json.loads(value)
-    except ValueError:
-        pass
-    try:
-        return parse_expression(value)
-    except HclError:
-        return None
-
-
-def _statements(value: object) -> Iterator[Mapping[str, Any]]:
-    document = _document(value)
-    if not isinstance(document, Mapping):
-        return
-    yield from _blocks(document.get("Statement"))
-
-
-def _policy_document_statements(attrs: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    """``data "aws_iam_policy_document"`` statement blocks, in policy-JSON spelling."""
-    for block in _blocks(attrs.get("statement")):
-        yield {"Effect": block.get("effect", "Allow"), "Action": block.get("actions"),
-               "Resource": block.get("resources"), "Condition": block.get("condition"),
-               "Principal": _principals(block.get("principals"))}
-
-
-def _principals(blocks: object) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for block in _blocks(blocks):
-        found.setdefault(str(block.get("type", "")), []).extend(_strings(block.get("identifiers")))
-    return found
-
-
-def _allows(statement: Mapping[str, Any]) -> bool:
-    return str(statement.get("Effect", "Allow")).lower() == "allow"
-
-
-def _public_principal(principal: object) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        return any("*" in _strings(v) for v in principal.values())
-    return False
 
 
 # -- rules --------------------------------------------------------------------------------
@@ -187,7 +84,7 @@ def _s3_public_acl(rtype: str, attrs: Mapping[str, Any], _: RuleSettings) -> Ite
     if isinstance(acl, str) and acl in _PUBLIC_ACLS:
         yield RuleHit("s3-public-acl", "acl", f"canned ACL '{acl}' opens the objects to anyone",
                       _PUBLIC_ACLS[acl], needle=acl)
-    for path, _parent, key, value in _walk(attrs):
+    for path, _parent, key, value in walk(attrs):
         if key == "uri" and isinstance(value, str) and value.endswith(_PUBLIC_GROUPS):
             yield RuleHit("s3-public-acl", path, "an ACL grant names a public group",
                           Severity.HIGH, needle=value)
@@ -201,7 +98,7 @@ def _s3_access_block(rtype: str, attrs: Mapping[str, Any], _: RuleSettings) -> I
     if rtype not in ("aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"):
         return
     for flag in _BLOCK_FLAGS:
-        if _false(attrs.get(flag)):
+        if is_false(attrs.get(flag)):
             yield RuleHit("s3-public-access-block", flag, f"{flag} is false", Severity.HIGH,
                           needle="false")
 
@@ -209,15 +106,14 @@ def _s3_access_block(rtype: str, attrs: Mapping[str, Any], _: RuleSettings) -> I
 def _s3_public_policy(rtype: str, attrs: Mapping[str, Any], _: RuleSettings) -> Iterator[RuleHit]:
     if rtype not in ("aws_s3_bucket_policy", "aws_s3_bucket") or "policy" not in attrs:
         return
-    for statement in _statements(attrs["policy"]):
-        if (_allows(statement) and _public_principal(statement.get("Principal"))
+    for statement in statements(attrs["policy"]):
+        if (allows(statement) and public_principal(statement.get("Principal"))
                 and not statement.get("Condition")):
             yield RuleHit("s3-public-policy", "policy",
                           "the bucket policy allows any principal without a condition",
                           Severity.HIGH, needle="*")
 
 
-_OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 _ALL_PROTOCOLS = frozenset({"-1", "all"})
 
 
@@ -246,7 +142,7 @@ def _only_web(rule: Mapping[str, Any], web: frozenset[int]) -> bool | None:
 
 def _ingress_rules(rtype: str, attrs: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     if rtype == "aws_security_group":
-        return [(f"ingress[{i}]", b) for i, b in enumerate(_blocks(attrs.get("ingress")))]
+        return [(f"ingress[{i}]", b) for i, b in enumerate(blocks(attrs.get("ingress")))]
     if rtype == "aws_security_group_rule" and attrs.get("type") == "ingress":
         return [("", attrs)]
     if rtype == "aws_vpc_security_group_ingress_rule":
@@ -258,8 +154,8 @@ def _sg_open_ingress(rtype: str, attrs: Mapping[str, Any], settings: RuleSetting
                      ) -> Iterator[RuleHit]:
     for prefix, rule_attrs in _ingress_rules(rtype, attrs):
         cidrs = [c for key in ("cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6")
-                 for c in _strings(rule_attrs.get(key))]
-        open_to = sorted(_OPEN_CIDRS.intersection(cidrs))
+                 for c in strings(rule_attrs.get(key))]
+        open_to = sorted({c for c in cidrs if exposes_internet(c)})
         if not open_to:
             continue
         web = _only_web(rule_attrs, settings.web_ports)
@@ -281,22 +177,22 @@ _IAM_POLICY_TYPES = frozenset({"aws_iam_policy", "aws_iam_role_policy", "aws_iam
                                "aws_iam_group_policy"})
 
 
-def _iam_statements(rtype: str, attrs: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def _iamstatements(rtype: str, attrs: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     if rtype in _IAM_POLICY_TYPES:
-        yield from _statements(attrs.get("policy"))
+        yield from statements(attrs.get("policy"))
     elif rtype == "aws_iam_role":
-        for block in _blocks(attrs.get("inline_policy")):
-            yield from _statements(block.get("policy"))
+        for block in blocks(attrs.get("inline_policy")):
+            yield from statements(block.get("policy"))
     elif rtype == "aws_iam_policy_document":
-        yield from _policy_document_statements(attrs)
+        yield from policy_document_statements(attrs)
 
 
 def _iam_wildcard(rtype: str, attrs: Mapping[str, Any], _: RuleSettings) -> Iterator[RuleHit]:
-    for statement in _iam_statements(rtype, attrs):
-        if not _allows(statement):
+    for statement in _iamstatements(rtype, attrs):
+        if not allows(statement):
             continue
-        actions = _strings(statement.get("Action"))
-        resources = _strings(statement.get("Resource"))
+        actions = strings(statement.get("Action"))
+        resources = strings(statement.get("Resource"))
         any_action = "*" in actions
         any_resource = "*" in resources
         service_wide = [a for a in actions if a.endswith(":*")]
@@ -322,8 +218,8 @@ _ENCRYPTION_FLAGS = frozenset({
 
 
 def _encryption_off(rtype: str, attrs: Mapping[str, Any], _: RuleSettings) -> Iterator[RuleHit]:
-    for path, _parent, key, value in _walk(attrs):
-        if key in _ENCRYPTION_FLAGS and _false(value):
+    for path, _parent, key, value in walk(attrs):
+        if key in _ENCRYPTION_FLAGS and is_false(value):
             yield RuleHit("encryption-disabled", path, f"{key} is false", Severity.HIGH,
                           needle="false")
 
@@ -335,15 +231,15 @@ _LOGGING_BLOCKS = frozenset({"logging", "access_logs", "logging_config",
 
 
 def _logging_off(rtype: str, attrs: Mapping[str, Any], _: RuleSettings) -> Iterator[RuleHit]:
-    for path, parent, key, value in _walk(attrs):
+    for path, parent, key, value in walk(attrs):
         flag = key in _LOGGING_FLAGS or (key == "enabled" and parent in _LOGGING_BLOCKS)
-        if flag and _false(value):
+        if flag and is_false(value):
             yield RuleHit("logging-disabled", path, f"{path} is false", Severity.MEDIUM,
                           needle="false")
 
 
 def _rotation_off(rtype: str, attrs: Mapping[str, Any], _: RuleSettings) -> Iterator[RuleHit]:
-    if _false(attrs.get("enable_key_rotation")):
+    if is_false(attrs.get("enable_key_rotation")):
         yield RuleHit("kms-rotation-disabled", "enable_key_rotation",
                       "enable_key_rotation is false", Severity.MEDIUM, needle="false")
 
@@ -362,7 +258,7 @@ def _literal(value: object) -> bool:
 
 def _hardcoded_credential(rtype: str, attrs: Mapping[str, Any], _: RuleSettings
                           ) -> Iterator[RuleHit]:
-    for path, _parent, key, value in _walk(attrs):
+    for path, _parent, key, value in walk(attrs):
         if key in CREDENTIAL_KEYS and _literal(value):
             yield RuleHit("hardcoded-credential", path,
                           f"{key} is a literal string in the source", Severity.HIGH)
@@ -410,12 +306,39 @@ RULES: tuple[TerraformRule, ...] = (
         "Read the value from a secret store (aws_secretsmanager_secret_version, Vault) or a "
         "sensitive variable; rotate the value that was committed.", _hardcoded_credential,
         source_only=True),
+    TerraformRule(
+        "network-exposure", "Network rule open to the internet beyond web ports",
+        ("CWE-284",), (A05,),
+        "Admit only known source ranges (or a load balancer's security group); reach "
+        "admin ports through a VPN, a bastion with SSO, or SSM/IAP tunnels.", network_exposure),
+    TerraformRule(
+        "public-address", "Resource given a public address", ("CWE-284",), (A05,),
+        "Keep instances and databases in private subnets behind a load balancer or NAT; "
+        "set the public-address flag to false.", public_address),
+    TerraformRule(
+        "public-resource-policy", "Resource policy open to anyone", ("CWE-284", "CWE-732"),
+        (A01,),
+        "Name the principals (accounts, roles, services) or add a condition "
+        "(aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID); never allUsers on GCP.",
+        public_principals),
 )
 _BY_ID = {r.id: r for r in RULES}
 
 
+def _baseline_rule(rule_id: str) -> TerraformRule | None:
+    for entry in baseline_rules():
+        if entry.id == rule_id:
+            return TerraformRule(entry.id, entry.title, entry.cwe, entry.owasp,
+                                 entry.recommendation, None)
+    return None
+
+
 def rule(rule_id: str) -> TerraformRule:
-    return _BY_ID[rule_id]
+    """A rule by id: ours in code, or a secure-setting entry of baseline.yaml."""
+    found = _BY_ID.get(rule_id) or _baseline_rule(rule_id)
+    if found is None:
+        raise KeyError(rule_id)
+    return found
 
 
 def evaluate(resource_type: str, attributes: Mapping[str, Any],
@@ -427,6 +350,9 @@ def evaluate(resource_type: str, attributes: Mapping[str, Any],
                 or (candidate.source_only and settings.origin != "source")):
             continue
         hits.extend(candidate.check(resource_type, attributes, settings))
+    # A setting turned off explicitly is already a hit of a rule above: one finding.
+    hits.extend(baseline_hits(resource_type, attributes, settings,
+                              taken=frozenset(hit.attribute for hit in hits)))
     return hits
 
 
@@ -445,5 +371,5 @@ def removed_protections(resource_type: str, before: Mapping[str, Any] | None,
     return [
         RuleHit("kms-key-removed", key, f"{key} was set and is removed", Severity.HIGH)
         for key in PROTECTIVE_KEYS
-        if _present(before.get(key)) and not _present(after.get(key)) and not unknown.get(key)
+        if present(before.get(key)) and not present(after.get(key)) and not unknown.get(key)
     ]

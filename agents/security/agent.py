@@ -105,10 +105,15 @@ class SecurityAgent:
         commits: Sequence[Commit] = (),
         repo: str | None = None,
         content: ContentProvider | None = None,
+        check_owners: bool = True,
     ) -> PullReview:
-        """The PR bot's entry point: findings, gaps and checklist for one PR."""
+        """The PR bot's entry point: findings, gaps and checklist for one PR.
+
+        ``check_owners``: judge code-owner approval of critical paths; False where there is
+        no ownership data (a bare diff: no reviews, no CODEOWNERS).
+        """
         reviewer = self._reviewer(_section(policy), content or self.content, codeowners, osv,
-                                  repo)
+                                  repo, check_owners)
         failures, unreadable = self._checkov(PrRef.of(pr, repo), reviewer.factory)
         mine = _checkov_by_pr(failures, [pr]).get(pr.number, [])
         review = reviewer.review(pr, commits=commits, checkov=mine)
@@ -136,8 +141,7 @@ class SecurityAgent:
         release = _release_ref(github)
         failures, unreadable = self._checkov(release, reviewer.factory)
         by_pr = _checkov_by_pr(failures, github.pull_requests)
-        reviews = [reviewer.review(pr, checkov=by_pr.get(pr.number, ()))
-                   for pr in github.pull_requests]
+        reviews = reviewer.review_many(github.pull_requests, checkov=by_pr)
         findings = [f for r in reviews for f in r.findings]
         findings += self._commit_injection(reviewer.factory, release, github.commits)
         if unreadable:
@@ -164,9 +168,10 @@ class SecurityAgent:
 
     def _reviewer(self, section: SecurityPolicy, content: ContentProvider | None,
                   codeowners: Sequence[CodeOwnerRule], osv: OsvResult | None,
-                  repo: str | None) -> PullReviewer:
+                  repo: str | None, check_owners: bool = True) -> PullReviewer:
         return PullReviewer(section, content=content, codeowners=codeowners, osv=osv,
                             critical_paths=self.critical_paths, advisor=self.advisor,
+                            check_owners=check_owners,
                             redactor=self.redactor, repo=repo)
 
     def _checkov(self, ref: PrRef, factory: FindingFactory

@@ -19,7 +19,7 @@ from agents.text import SafeText
 from connectors.github.models import PullRequest
 from governance.redact import Redactor
 
-__all__ = ["AGENT", "FindingFactory", "PrRef", "checks", "root_keys"]
+__all__ = ["AGENT", "FindingFactory", "PrRef", "checks", "default_rule_id", "root_keys"]
 
 AGENT = "security"
 _SNIPPET = 200
@@ -46,13 +46,22 @@ def checks(dependency_changes: bool) -> tuple[Check, ...]:
 
 def root_keys(finding: Finding) -> Iterator[Key]:
     """Which findings share a cause (agents/rootcause.py): one line of a PR flagged by
-    several scanners; a PR's critical paths changed without their owners' approval."""
+    several scanners for the same weakness; a PR's critical paths changed without their
+    owners' approval. Two weaknesses on one line (a resource missing both encryption and
+    TLS) stay two findings: each is fixed on its own."""
     if finding.category == Category.CRITICAL_PATH_UNREVIEWED:
         yield ("critical-path", finding.evidence[0].ref)
         return
     place = next((e for e in finding.evidence if e.path and e.line), None)
-    if place is not None:
-        yield ("line", place.ref)
+    if place is None:
+        return
+    for weakness in {_CWE_FAMILY.get(c, c) for c in finding.cwe} or {finding.category}:
+        yield ("line", place.ref, weakness)
+
+
+# Weaknesses that are one cause when they meet on a line: a hard-coded password
+# (bandit's B105-B107) is the hard-coded credential detect-secrets sees there.
+_CWE_FAMILY = {"CWE-259": "CWE-798", "CWE-321": "CWE-798"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,11 @@ class PrRef:
     @classmethod
     def of(cls, pr: PullRequest, repo: str | None = None) -> PrRef:
         return cls(number=pr.number, url=pr.html_url, repo=repo)
+
+
+def default_rule_id(category: Category) -> str:
+    """The rule id of checks that are one rule each (Trojan Source, critical paths...)."""
+    return "RRA-" + category.value.upper()
 
 
 class FindingFactory:
@@ -106,6 +120,8 @@ class FindingFactory:
         recommendation: str,
         cwe: Sequence[str] | None = None,
         owasp: Sequence[str] | None = None,
+        rule_id: str | None = None,
+        aliases: Sequence[str] = (),
     ) -> Finding:
         default_cwe, default_owasp = DEFAULTS[category]
         shown, explanation = capped(evidence, self.max_evidence, explanation,
@@ -122,6 +138,8 @@ class FindingFactory:
             recommendation=self.clean(recommendation),
             cwe=list(dict.fromkeys(cwe if cwe is not None else default_cwe)),
             owasp=list(dict.fromkeys(owasp if owasp is not None else default_owasp)),
+            rule_id=rule_id or default_rule_id(category),
+            rule_aliases=list(aliases),
         )
 
     def unreadable(self, pr: PrRef, path: str, what: str, error: str) -> Finding:

@@ -24,7 +24,7 @@ from agents.security.diff import FileDiff
 from agents.security.findings import FindingFactory, PrRef
 from agents.security.taxonomy import A05, Category
 
-__all__ = ["TerraformOutcome", "checkov_findings", "terraform_findings"]
+__all__ = ["TerraformOutcome", "checkov_findings", "sarif_id", "terraform_findings"]
 
 _DOCS = "docs/agents/security.md"
 
@@ -53,7 +53,13 @@ def _resource_finding(factory: FindingFactory, pr: PrRef, diff: FileDiff,
         explanation=(f"{hit.message} in {resource.address}, a resource this PR changes "
                      f"(rule {spec.id}, {_DOCS})."),
         evidence=[factory.at(pr, diff.path, line, _detail(spec.id, hit.attribute, text))],
-        recommendation=spec.recommendation, cwe=spec.cwe, owasp=spec.owasp)
+        recommendation=spec.recommendation, cwe=spec.cwe, owasp=spec.owasp,
+        rule_id=sarif_id(spec.id))
+
+
+def sarif_id(rule_id: str) -> str:
+    """``s3-public-acl`` -> ``RRA-TF-S3-PUBLIC-ACL``: the id code scanning shows."""
+    return "RRA-TF-" + rule_id.upper()
 
 
 def _line_finding(factory: FindingFactory, pr: PrRef, diff: FileDiff, hit: LineHit,
@@ -71,7 +77,8 @@ def _line_finding(factory: FindingFactory, pr: PrRef, diff: FileDiff, hit: LineH
         evidence=[factory.at(pr, diff.path, hit.line,
                              ("removed (old line number): " if removed else "")
                              + (_detail(spec.id, attribute, hit.text) or ""))],
-        recommendation=spec.recommendation, cwe=spec.cwe, owasp=spec.owasp)
+        recommendation=spec.recommendation, cwe=spec.cwe, owasp=spec.owasp,
+        rule_id=sarif_id(spec.id))
 
 
 def _touched(resources: Sequence[TerraformResource], diff: FileDiff) -> list[TerraformResource]:
@@ -107,7 +114,8 @@ def terraform_findings(factory: FindingFactory, pr: PrRef, diff: FileDiff, post:
         line_hits = []
     else:
         why = f"Read from the diff lines only: {outcome.fallback}."
-        line_hits = [(hit, why) for hit in scan_lines((a.number, a.text) for a in diff.added)
+        line_hits = [(hit, why) for hit in scan_lines(((a.number, a.text) for a in diff.added),
+                                                      diff.new_lines)
                      if hit.rule.rule_id not in settings.disabled]
     if "kms-key-removed" not in settings.disabled:
         removed = removed_key_hits(((r.number, r.text) for r in diff.removed),
@@ -139,6 +147,6 @@ def checkov_findings(factory: FindingFactory, pr: PrRef, path: str,
             recommendation=(f"Follow {f.guideline}" if f.guideline
                             else f"See checkov's documentation for {f.check_id}")
             + ", or suppress it in the checkov configuration with a reason.",
-            owasp=[A05])
+            owasp=[A05], rule_id=f"checkov/{f.check_id}")
         for f in failures
     ]

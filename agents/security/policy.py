@@ -23,6 +23,7 @@ class SecurityPolicy(BaseModel):
     sast_min_confidence: Level = "medium"
     sast_skip_tests: list[str] = Field(default_factory=lambda: ["B101"])
     iac_disabled_rules: list[str] = Field(default_factory=list)
+    code_disabled_rules: list[str] = Field(default_factory=list)  # e.g. RRA-PY-COOKIE-FLAGS
     critical_paths_file: str | None = None
     team_members: dict[str, list[str]] = Field(default_factory=dict)
     max_file_bytes: int = Field(default=2_000_000, ge=1)

@@ -1,15 +1,17 @@
 """One PR's security review: every scanner over its diff, findings, gaps and checklist.
 
-``PullReviewer`` holds what is expensive to build (detect-secrets plugins, bandit's
-configuration, compiled globs, the OSV index) so a release of a thousand PRs builds
-them once. Per PR, each changed file is parsed once and its post-change content read
-at most once, and only for the file kinds that need it.
+``PullReviewer`` holds what is expensive to build (detect-secrets plugins, the gitleaks
+catalogue, compiled globs, the OSV index) so a release of a thousand PRs builds them
+once. Per PR, each changed file is parsed once and its post-change content read at most
+once, and only for the file kinds that need it. The code scanners (our rules on the
+engine, ruff's bandit checks) start once per batch: ``review`` is a batch of one PR,
+``review_many`` collects every PR's files first and scans them in one run.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -20,6 +22,7 @@ from agents.iac.terraform_rules import RuleSettings
 from agents.models import Finding, LlmUsage
 from agents.rootcause import merge_root_causes
 from agents.security.checklist import SecurityChecklist, checklist_for
+from agents.security.code_scan import CodeScanner, CodeTargets, engine_language
 from agents.security.content import ContentProvider, PostChange, post_change
 from agents.security.critical_paths import (
     CriticalPaths,
@@ -40,7 +43,7 @@ from agents.security.iac import checkov_findings, terraform_findings
 from agents.security.injection_scan import injection_detections, security_injection_findings
 from agents.security.llm_review import SecondOpinion, llm_review
 from agents.security.policy import SecurityPolicy
-from agents.security.sast import BanditRunner, PythonSource, hunk_sources, sast_findings
+from agents.security.sast import PythonSource, RuffRunner, hunk_sources
 from agents.security.secrets import SecretScanner, secret_findings
 from agents.security.trojan import trojan_findings, trojan_hits
 from agents.security.workflows import WorkflowSettings, is_workflow, workflow_findings
@@ -50,12 +53,6 @@ from connectors.provenance import Gap
 from governance.redact import Redactor, default_redactor
 
 __all__ = ["PullReview", "PullReviewer"]
-
-# Patches GitHub omits for these are binary content, not a gap in what we could read.
-_BINARY = frozenset({".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".pdf", ".zip", ".gz",
-                     ".tgz", ".jar", ".woff", ".woff2", ".ttf", ".eot", ".mp4", ".mp3",
-                     ".so", ".dylib", ".dll", ".exe", ".bin", ".class", ".pyc"})
-
 
 class PullReview(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -81,6 +78,7 @@ def _is_terraform(path: str) -> bool:
 def _needs_content(path: str) -> bool:
     kind = manifest_kind(path)
     return (_is_python(path) or _is_terraform(path) or is_workflow(path)
+            or engine_language(path, "apiVersion: kind:") is not None
             or (kind is not None and kind not in LINE_BASED))
 
 
@@ -89,8 +87,11 @@ class _Pass:
     """What one PR's review collects while it walks the files."""
 
     ref: PrRef
+    pr: PullRequest
+    commits: Sequence[Commit] = ()
+    checkov: Sequence[CheckovFailure] = ()
     findings: list[Finding] = field(default_factory=list)
-    python: list[PythonSource] = field(default_factory=list)
+    diffs: list[FileDiff] = field(default_factory=list)
     dependencies: DependencyScan = field(default_factory=DependencyScan)
     unseen: list[str] = field(default_factory=list)  # no or truncated patch
     partial: dict[str, str] = field(default_factory=dict)  # path -> why only hunks were read
@@ -114,17 +115,23 @@ class PullReviewer:
         advisor: SecondOpinion | None = None,
         redactor: Redactor | None = None,
         repo: str | None = None,
+        check_owners: bool = True,
     ) -> None:
         self.policy = policy or SecurityPolicy()
+        # Code-owner approval is only judged where ownership data exists (a PR's reviews,
+        # or a CODEOWNERS file); a bare diff has neither.
+        self.check_owners = check_owners
         self.content = content
         self.repo = repo
         self.advisor = advisor if self.policy.llm_review else None
         self.redactor = redactor or default_redactor()
         self.factory = FindingFactory(self.redactor, max_evidence=self.policy.max_evidence)
         self.secrets = SecretScanner(entropy=self.policy.secret_entropy_plugins)
-        self.bandit = BanditRunner(min_severity=self.policy.sast_min_severity,
-                                   min_confidence=self.policy.sast_min_confidence,
-                                   skip_tests=self.policy.sast_skip_tests)
+        self.code = CodeScanner(self.factory, RuffRunner(
+            min_severity=self.policy.sast_min_severity,
+            min_confidence=self.policy.sast_min_confidence,
+            skip_tests=self.policy.sast_skip_tests),
+            disabled=frozenset(self.policy.code_disabled_rules))
         self.owners = OwnerIndex(codeowners)
         self.critical = critical_paths or CriticalPaths(())
         self.osv = OsvIndex(osv)
@@ -144,8 +151,10 @@ class PullReviewer:
                                                 max_bytes=self.policy.max_file_bytes)
         return work.posts[diff.path]
 
-    def _python(self, work: _Pass, diff: FileDiff, post: PostChange) -> None:
+    def _python(self, work: _Pass, diff: FileDiff, post: PostChange,
+                targets: CodeTargets) -> None:
         work.count("python_files")
+        number = work.ref.number
         if post.text is not None:
             try:
                 ast.parse(post.text)
@@ -153,27 +162,30 @@ class PullReviewer:
                 work.findings.append(self.factory.unreadable(work.ref, diff.path, "Python",
                                                              f"{type(exc).__name__}"))
             else:
-                work.python.append(PythonSource(diff.path, post.text, diff.added_numbers))
+                targets.add_python(number, [PythonSource(diff.path, post.text,
+                                                         diff.added_numbers)])
                 return
         sources, failed = hunk_sources(diff)
-        work.python += sources
+        targets.add_python(number, sources)
         work.count("python_hunk_only_files")
         if failed:
-            work.partial[diff.path] = (f"{post.why or 'the file does not parse'}; bandit could "
+            work.partial[diff.path] = (f"{post.why or 'the file does not parse'}; ruff could "
                                        f"not read {failed} hunk(s) on their own")
 
-    def _file(self, work: _Pass, diff: FileDiff) -> None:
+    def _file(self, work: _Pass, diff: FileDiff, targets: CodeTargets) -> None:
         ref, factory = work.ref, self.factory
         work.count("files_scanned")
         work.count("added_lines", len(diff.added))
-        secrets = self.secrets.scan(diff)
+        post = self._post(work, diff) if _needs_content(diff.path) else None
+        secrets = self.secrets.scan(diff, post.text if post is not None else None)
         if secrets:
             work.masked[diff.path] = {hit.line: hit.masked_line for hit in secrets}
         work.findings += secret_findings(factory, ref, diff.path, secrets)
         work.findings += trojan_findings(factory, ref, diff.path, trojan_hits(diff))
-        post = self._post(work, diff) if _needs_content(diff.path) else None
         if post is not None and _is_python(diff.path):
-            self._python(work, diff, post)
+            self._python(work, diff, post, targets)
+        if targets.add_file(work.ref.number, diff, post.text if post is not None else None):
+            work.count("code_files")
         if post is not None and _is_terraform(diff.path):
             outcome = terraform_findings(factory, ref, diff, post, self.rules)
             work.findings += outcome.findings
@@ -187,47 +199,70 @@ class PullReviewer:
         if manifest_kind(diff.path) is not None:
             work.dependencies.extend(read_manifest(ref.number, diff, post))
 
-    # -- per PR -------------------------------------------------------------------------
+    # -- per PR, and per batch of PRs ------------------------------------------------------
 
     def review(self, pr: PullRequest, *, commits: Sequence[Commit] = (),
                checkov: Sequence[CheckovFailure] = ()) -> PullReview:
-        ref = PrRef.of(pr, self.repo)
-        work = _Pass(ref)
-        diffs = []
+        return self.review_many([pr], commits={pr.number: commits},
+                                checkov={pr.number: checkov})[0]
+
+    def review_many(self, prs: Sequence[PullRequest], *,
+                    commits: Mapping[int, Sequence[Commit]] | None = None,
+                    checkov: Mapping[int, Sequence[CheckovFailure]] | None = None
+                    ) -> list[PullReview]:
+        """Each PR's review; the code scanners run once over all of their files."""
+        targets = CodeTargets()
+        works = [self._collect(pr, targets, (commits or {}).get(pr.number, ()),
+                               (checkov or {}).get(pr.number, ())) for pr in prs]
+        scanned = self.code.run(targets, {w.ref.number: w.ref for w in works})
+        reviews = []
+        for work in works:
+            work.findings += scanned.findings.get(work.ref.number, [])
+            for path, why in scanned.partial.get(work.ref.number, {}).items():
+                work.partial.setdefault(path, why)
+            reviews.append(self._finish(work, scanned.notices))
+        return reviews
+
+    def _collect(self, pr: PullRequest, targets: CodeTargets, commits: Sequence[Commit],
+                 checkov: Sequence[CheckovFailure]) -> _Pass:
+        work = _Pass(PrRef.of(pr, self.repo), pr, commits, checkov)
         for changed in pr.files:
             if changed.status == "removed":
                 continue
             diff = file_diff(changed)
-            if not diff.complete and PurePosixPath(diff.path).suffix.lower() not in _BINARY:
-                work.unseen.append(diff.path)
-            diffs.append(diff)
-            self._file(work, diff)
-        self._bandit(work, diffs)
+            if changed.patch_truncated or (changed.patch is None
+                                           and changed.additions + changed.deletions > 0):
+                work.unseen.append(diff.path)  # lines changed that nobody sent us
+            work.diffs.append(diff)
+            self._file(work, diff, targets)
+        return work
+
+    def _finish(self, work: _Pass, notices: Sequence[str]) -> PullReview:
+        ref, pr = work.ref, work.pr
         gaps = self._dependencies(work)
-        detections = injection_detections(ref, pr.title, pr.body, diffs, commits)
-        work.findings += security_injection_findings(self.factory, ref, detections, commits)
-        critical, critical_gaps = critical_path_findings(self.factory, pr, ref, self.critical,
-                                                         self.owners, self.teams)
+        detections = injection_detections(ref, pr.title, pr.body, work.diffs, work.commits)
+        work.findings += security_injection_findings(self.factory, ref, detections,
+                                                     work.commits)
+        critical: list[Finding] = []
+        critical_gaps: list[Gap] = []
+        if self.check_owners:
+            critical, critical_gaps = critical_path_findings(
+                self.factory, pr, ref, self.critical, self.owners, self.teams)
+        elif any(self.critical.labels(f.path) for f in pr.files):
+            critical_gaps = [Gap(source="repository", what=f"{ref.label}: code-owner approval",
+                                 why="not checked: no reviews and no CODEOWNERS file to "
+                                     "check critical paths against")]
         work.findings += critical
-        work.findings += self._checkov(ref, checkov)
+        work.findings += self._checkov(ref, work.checkov)
         work.findings = merge_root_causes(work.findings, root_keys)
-        usage = self._llm(work, diffs, pr)
+        usage = self._llm(work, work.diffs, pr)
+        if notices:
+            usage = usage.model_copy(update={"notices": [*usage.notices, *notices]})
         return PullReview(
             pull_request=pr.number, url=pr.html_url, findings=work.findings,
             gaps=[*self._gaps(work), *gaps, *critical_gaps],
             checklist=checklist_for(ref.label, work.findings),
             dependency_changes=work.dependencies.changes, metrics=work.metrics, llm=usage)
-
-    def _bandit(self, work: _Pass, diffs: Sequence[FileDiff]) -> None:
-        issues, skipped = self.bandit.scan(work.python)
-        by_path = {d.path: d for d in diffs}
-
-        def text(path: str, line: int) -> str | None:
-            return by_path[path].new_lines.get(line) if path in by_path else None
-
-        work.findings += sast_findings(self.factory, work.ref, issues, text)
-        for path in skipped:
-            work.partial.setdefault(path, "bandit could not parse it")
 
     def _dependencies(self, work: _Pass) -> list[Gap]:
         scan = work.dependencies
@@ -272,8 +307,8 @@ class PullReviewer:
             names = ", ".join(work.unseen[:5]) + (", …" if len(work.unseen) > 5 else "")
             gaps.append(Gap(source="github",
                             what=f"{work.ref.label}: diff of {len(work.unseen)} file(s) ({names})",
-                            why="GitHub sent no patch or a truncated one (very large diff); "
-                                "the lines it left out were not scanned"))
+                            why="GitHub left the patch out (diff too large to send); "
+                                "its lines were not scanned"))
         for path, why in sorted(work.partial.items()):
             gaps.append(Gap(source="repository", what=f"{work.ref.label}: {path}", why=why))
         return gaps

@@ -1,4 +1,10 @@
-"""Secrets in added lines, with detect-secrets' plugins used as a library.
+"""Secrets in added lines: detect-secrets' plugins, a vendor token catalogue, YAML values.
+
+Three passes, each a hit at most once per (line, value): detect-secrets' plugins (token
+shapes and keyword assignments), the gitleaks token catalogue (``catalogue.py``: about
+220 vendor formats, multi-line ones included) and credential-like keys in YAML whose
+value is on other lines (``yaml_secrets.py``). No pass ever verifies a secret over the
+network.
 
 Plugins are instantiated once per process. We call ``analyze_string`` (never
 ``analyze_line``, which may verify a secret over the network when the global settings
@@ -17,7 +23,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
@@ -38,9 +44,11 @@ from detect_secrets.util.code_snippet import CodeSnippet
 from detect_secrets.util.filetype import determine_file_type
 
 from agents.models import Confidence, Finding, Severity
+from agents.security.catalogue import CATALOGUE_FILE, catalogue
 from agents.security.diff import DiffLine, FileDiff
 from agents.security.findings import FindingFactory, PrRef
 from agents.security.taxonomy import Category
+from agents.security.yaml_secrets import names_no_secret, yaml_secrets
 from governance.redact import Gate
 
 __all__ = ["SecretHit", "SecretScanner", "secret_findings"]
@@ -59,6 +67,12 @@ class SecretHit:
     secret_type: str
     plugin: str
     masked_line: str  # the line with the value replaced; still redacted again on output
+    value: str = field(default="", repr=False)  # never leaves the scanner
+    rule_id: str = "RRA-SECRET"
+
+
+def _rule_id(secret_type: str) -> str:
+    return "RRA-SECRET-" + re.sub(r"[^A-Z0-9]+", "-", secret_type.upper()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,11 @@ def _false_positive(value: str, line: str, plugin: Any) -> bool:
 
 
 def _mask(line: str, value: str) -> str:
+    if "PRIVATE KEY" in value or "PRIVATE KEY" in line:
+        # Key material follows the header on the same line (JSON key files): hide it all.
+        start = line.find("-----BEGIN")
+        start = start if start != -1 else max(line.find(value), 0)
+        return line[:start] + _MASK
     out, position = [], 0
     start = line.find(value)
     while start != -1:
@@ -129,13 +148,70 @@ def _mask(line: str, value: str) -> str:
     return "".join(out) + line[position:]
 
 
+_OURS = CATALOGUE_FILE.with_name("tokens.toml")
+_YAML = (".yaml", ".yml")
+
+
+def _named(hit: SecretHit) -> bool:
+    return hit.plugin.startswith("gitleaks:") and not hit.plugin.startswith("gitleaks:generic")
+
+
+def _type_name(rule_id: str) -> str:
+    return rule_id.replace("-", " ").capitalize()
+
+
 class SecretScanner:
     def __init__(self, *, entropy: bool = False) -> None:
         self._scanners = _scanners(entropy)
+        self._catalogues = (catalogue(), catalogue(_OURS))
 
-    def scan(self, diff: FileDiff) -> list[SecretHit]:
+    def scan(self, diff: FileDiff, text: str | None = None) -> list[SecretHit]:
+        """Hits on added lines; ``text``: the post-change file, when known (YAML)."""
         if not diff.added or _skipped_file(diff.path):
             return []
+        hits = self._plugins(diff)
+        for hit in self._catalogue(diff) + self._yaml(diff, text):
+            same = [h for h in hits if h.line == hit.line
+                    and (hit.value in h.value or h.value in hit.value)]
+            if not same:
+                hits.append(hit)
+            elif _named(hit) and all(h.plugin in _CONTEXT_BASED for h in same):
+                # A vendor format names the secret better than "secret keyword".
+                hits = [h for h in hits if h not in same] + [hit]
+        return sorted(hits, key=lambda h: h.line)
+
+    def _catalogue(self, diff: FileDiff) -> list[SecretHit]:
+        lines = [(line.number, line.text) for line in diff.added]
+        by_number = {line.number: line for line in diff.added}
+        hits = []
+        for found in (h for c in self._catalogues for h in c.scan(diff.path, lines)):
+            line = by_number[found.line]
+            if _catalogue_false_positive(found.secret, line, diff, found.rule):
+                continue
+            hits.append(SecretHit(found.line, _type_name(found.rule), f"gitleaks:{found.rule}",
+                                  _mask(line.text, found.secret), found.secret,
+                                  f"RRA-SECRET-{found.rule.upper()}"))
+        return hits
+
+    def _yaml(self, diff: FileDiff, text: str | None) -> list[SecretHit]:
+        if not diff.path.endswith(_YAML):
+            return []
+        hunks = [[(line.number, line.text) for line in hunk.lines if line.kind != "-"]
+                 for hunk in diff.hunks]
+        hits = []
+        for found in yaml_secrets(text if text is not None else diff.whole_new_file(), hunks):
+            line = diff.new_lines.get(found.line)
+            if found.line not in diff.added_numbers or line is None:
+                continue
+            if is_line_allowlisted(diff.path, line, CodeSnippet([line], found.line, 0)):
+                continue
+            hits.append(SecretHit(found.line, f"Secret in YAML key {found.key}", "yaml",
+                                  _mask(line, found.value.split()[0] if found.value.split()
+                                        else found.value), found.value[:80],
+                                  "RRA-SECRET-YAML-VALUE"))
+        return hits
+
+    def _plugins(self, diff: FileDiff) -> list[SecretHit]:
         added = diff.added
         text = "\n".join(line.text for line in added)
         lowered = text.lower()
@@ -154,8 +230,9 @@ class SecretScanner:
                     seen.add((line.number, value))
                     hits.append(SecretHit(line.number, str(scanner.plugin.secret_type),
                                           type(scanner.plugin).__name__,
-                                          _mask(line.text, value)))
-        return sorted(hits, key=lambda h: h.line)
+                                          _mask(line.text, value), value,
+                                          _rule_id(str(scanner.plugin.secret_type))))
+        return hits
 
     @staticmethod
     def _values(plugin: Any, line: str, path: str) -> set[str]:
@@ -171,14 +248,42 @@ class SecretScanner:
 
     @staticmethod
     def _filtered(plugin: Any, value: str, line: DiffLine, diff: FileDiff) -> bool:
-        previous = diff.new_lines.get(line.number - 1, "")
-        context = CodeSnippet(snippet=[previous, line.text], start_line=line.number - 1,
-                              target_index=1)
-        if is_line_allowlisted(diff.path, line.text, context):
+        if _allowlisted(line, diff):
             return True
-        if type(plugin).__name__ in _CONTEXT_BASED and heuristic.is_indirect_reference(line.text):
+        if type(plugin).__name__ in _CONTEXT_BASED and (
+                heuristic.is_indirect_reference(line.text) or _reference_key(line.text)):
             return True
         return _false_positive(value, line.text, plugin)
+
+
+_ASSIGNED_KEY = re.compile(r"^\s*[\"']?([\w.-]+)[\"']?\s*[:=]")
+
+
+def _reference_key(line: str) -> bool:
+    """A keyword match whose key names a reference (``passwordSecretRef: db-creds``)."""
+    match = _ASSIGNED_KEY.match(line)
+    return match is not None and names_no_secret(match.group(1))
+
+
+def _allowlisted(line: DiffLine, diff: FileDiff) -> bool:
+    """``pragma: allowlist secret`` on the line (or ``allowlist nextline`` above it)."""
+    previous = diff.new_lines.get(line.number - 1, "")
+    context = CodeSnippet(snippet=[previous, line.text], start_line=line.number - 1,
+                          target_index=1)
+    return bool(is_line_allowlisted(diff.path, line.text, context))
+
+
+def _catalogue_false_positive(value: str, line: DiffLine, diff: FileDiff, rule: str) -> bool:
+    """detect-secrets' plausibility filters, for the catalogue's generic formats."""
+    if _allowlisted(line, diff):
+        return True
+    if heuristic.is_templated_secret(value) or heuristic.is_prefixed_with_dollar_sign(value):
+        return True
+    if rule.startswith("generic"):
+        return (heuristic.is_sequential_string(value) or heuristic.is_potential_uuid(value)
+                or heuristic.is_likely_id_string(value, line.text)
+                or heuristic.is_indirect_reference(line.text))
+    return False
 
 
 def _candidates(scanner: _Scanner, text: str, lowered: str, starts: list[int]) -> Iterator[int]:
@@ -213,11 +318,19 @@ def _grade(hit: SecretHit, path: str) -> tuple[Severity, Confidence]:
         severity, confidence = Severity.CRITICAL, Confidence.HIGH
     elif hit.plugin in _NOISY:
         severity, confidence = Severity.MEDIUM, Confidence.LOW
-    elif hit.plugin in _CONTEXT_BASED:
+    elif hit.plugin in _CONTEXT_BASED or hit.plugin in ("yaml", "gitleaks:generic-api-key"):
         severity, confidence = Severity.HIGH, Confidence.MEDIUM
     else:
         severity, confidence = Severity.HIGH, Confidence.HIGH
     return severity, _DOWN[confidence] if _looks_like_test_data(path) else confidence
+
+
+def _source(plugin: str) -> str:
+    if plugin.startswith("gitleaks:"):
+        return f"The token catalogue ({plugin.removeprefix('gitleaks:')})"
+    if plugin == "yaml":
+        return "The YAML value check"
+    return f"detect-secrets ({plugin})"
 
 
 def secret_findings(factory: FindingFactory, pr: PrRef, path: str,
@@ -237,7 +350,7 @@ def secret_findings(factory: FindingFactory, pr: PrRef, path: str,
             Category.SECRET, pr, (path, hit.secret_type, ordinal[hit.secret_type]),
             severity=severity, confidence=confidence,
             title=f"{hit.secret_type} added in {path}:{hit.line}",
-            explanation=(f"detect-secrets ({hit.plugin}) found a {hit.secret_type.lower()} "
+            explanation=(f"{_source(hit.plugin)} found a {hit.secret_type.lower()} "
                          f"on added line(s) {lines}. Anyone with read access to the repository "
                          f"or its history can use it; the value is not reproduced here."),
             evidence=[factory.at(pr, path, h.line, h.masked_line) for h in group],
@@ -245,6 +358,7 @@ def secret_findings(factory: FindingFactory, pr: PrRef, path: str,
                             "commit does not take it out of history), then load it from a "
                             "secret store or environment variable. If it is a test value, add "
                             "'pragma: allowlist secret' on the line."),
+            rule_id=hit.rule_id,
         ))
     return findings
 

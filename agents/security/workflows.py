@@ -11,6 +11,7 @@ fall back to what the hunks show, with lower confidence.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from agents.security.diff import DiffLine, FileDiff
 from agents.security.findings import FindingFactory, PrRef
 from agents.security.taxonomy import A01, A03, A08, A09, Category
 
-__all__ = ["WorkflowHit", "WorkflowSettings", "is_workflow", "workflow_findings"]
+__all__ = ["RULE_IDS", "WorkflowHit", "WorkflowSettings", "is_workflow", "workflow_findings"]
 
 _WORKFLOW = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
 
@@ -88,6 +89,18 @@ _RULES = {
         "(base64, a substring, JSON) shows it to everyone who can read the logs.",
         "Pass the secret through 'env:' to the tool that needs it and never print it; "
         "rotate it if the workflow has run."),
+    "unsecure-commands": _Rule(
+        "Deprecated unsafe workflow commands turned back on", ("CWE-77", "CWE-94"), (A03,),
+        "ACTIONS_ALLOW_UNSECURE_COMMANDS re-enables ::set-env and ::add-path, which GitHub "
+        "disabled because any text a step prints (a PR title in a log line) can set "
+        "environment variables or PATH for later steps.",
+        "Remove ACTIONS_ALLOW_UNSECURE_COMMANDS and write to $GITHUB_ENV / $GITHUB_PATH."),
+    "remote-script": _Rule(
+        "Remote script piped into a shell", ("CWE-494", "CWE-829"), (A08,),
+        "A run step executes what {subject} returns: whoever controls that URL (or its "
+        "host) runs code in the job, with its token and secrets.",
+        "Download to a file, check it against a pinned SHA-256, then run it; or use a "
+        "pinned action or the distribution's package."),
     "script-injection": _Rule(
         "Untrusted event text interpolated into a script", ("CWE-78", "CWE-94"), (A03,),
         "'{subject}' is expanded into the script before the shell runs it: a PR or issue "
@@ -95,6 +108,8 @@ _RULES = {
         "Pass the value through an environment variable (env: TITLE: ${{{{ ... }}}}) and "
         "use \"$TITLE\" in the script."),
 }
+
+RULE_IDS = tuple(_RULES)
 
 _USES = re.compile(r"^\s*-?\s*uses:\s*['\"]?([^'\"\s#]+)")
 _FULL_SHA = re.compile(r"[0-9a-f]{40}")
@@ -104,19 +119,38 @@ _SECRET_PRINT = re.compile(
     r"\b(?:echo|printf|print|cat|Write-Host|Write-Output|console\.log)\b.*?"
     r"\$\{\{\s*(secrets\.[\w-]+)")
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}")
-_UNTRUSTED = re.compile(
-    r"github\.head_ref|github\.event\.(?:issue|pull_request|comment|review|review_comment"
-    r"|discussion|discussion_comment|pages|commits|head_commit|workflow_run)"
-    r"(?:\.[\w*\-\[\]'\"]+)*?\.(?:title|body|message|email|name|label|ref|head_branch"
-    r"|default_branch|page_name)\b")
+_UNTRUSTED = re.compile(r"github\.head_ref\b|github\.event\.[\w.*\-\[\]'\"]+|\binputs\.[\w-]+")
+# Event fields an outsider cannot shape: numbers, ids, hashes, timestamps, flags.
+_SAFE_FIELD = re.compile(
+    r"\.(?:number|id|node_id|sha|head_sha|base_sha|before|after|size|run_id|run_number"
+    r"|run_attempt|merged|draft|locked|created_at|updated_at|closed_at|merged_at|"
+    r"commits|additions|deletions|changed_files|comments|forced|deleted|created|"
+    r"installation\.id|repository\.(?:full_name|name|owner\.login|default_branch|id)"
+    r"|sender\.(?:id|type)|action)$")
 _HEAD_CHECKOUT = re.compile(
     r"github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|refs/pull/"
     r"|github\.event\.workflow_run\.head_(?:sha|branch)|gh pr checkout")
+_UNSECURE = re.compile(r"ACTIONS_ALLOW_UNSECURE_COMMANDS\s*[:=]\s*['\"]?true", re.IGNORECASE)
+_REMOTE_SCRIPT = re.compile(
+    r"\b(?:curl|wget)\b[^|;&\n]*?(https?://\S+|\$\{\{[^}]*\}\}|\$\w+)[^|;&\n]*\|\s*"
+    r"(?:sudo\s+(?:-\w+\s+)*)?(?:ba|z|da)?sh\b"
+    r"|(?:ba)?sh\s+(?:-c\s+)?[\"']?(?:<\(|\$\()\s*(?:curl|wget)\b[^)]*?(https?://\S+)"
+    r"|\beval\s+[\"']?\$\(\s*(?:curl|wget)\b[^)]*?(https?://\S+)")
 _RUN_KEY = re.compile(r"^\s*-?\s*(run|script)\s*:\s*(.*)$")
 _ANY_KEY = re.compile(r"^\s*-?\s*[\w.-]+\s*:")
 
 
 # -- line rules (added lines) -------------------------------------------------------------
+
+
+def _untrusted(expression: str) -> bool:
+    """Does the expression interpolate text an outsider (or a dispatcher) can choose?"""
+    for match in _UNTRUSTED.finditer(expression):
+        field = match.group(0).rstrip(".")
+        if field.startswith("github.event.") and _SAFE_FIELD.search(field):
+            continue
+        return True
+    return False
 
 
 def _action_hit(line: DiffLine, settings: WorkflowSettings) -> WorkflowHit | None:
@@ -171,8 +205,14 @@ def _line_hits(diff: FileDiff, settings: WorkflowSettings,
             yield WorkflowHit("write-all", line.number, "write-all", Severity.HIGH)
         for secret in ([] if "::add-mask::" in line.text else _SECRET_PRINT.findall(line.text)):
             yield WorkflowHit("secret-in-log", line.number, secret, Severity.HIGH)
+        if _UNSECURE.search(line.text):
+            yield WorkflowHit("unsecure-commands", line.number,
+                              "ACTIONS_ALLOW_UNSECURE_COMMANDS", Severity.HIGH)
+        if (remote := _REMOTE_SCRIPT.search(line.text)) is not None:
+            url = next((g for g in remote.groups() if g), "a URL")
+            yield WorkflowHit("remote-script", line.number, url, Severity.HIGH)
         for expression in _EXPRESSION.findall(line.text):
-            if not _UNTRUSTED.search(expression):
+            if not _untrusted(expression):
                 continue
             if scripts is not None:
                 fragment = _script_fragment(line.text)
@@ -287,17 +327,19 @@ def _hunk_pwn_request(diff: FileDiff) -> Iterator[WorkflowHit]:
 
 
 def _finding(factory: FindingFactory, pr: PrRef, diff: FileDiff, hit: WorkflowHit,
-             fallback: str | None) -> Finding:
+             fallback: str | None, occurrence: int = 1) -> Finding:
     spec = _RULES[hit.rule]
     note = f" Read from the diff hunks only: {fallback}." if fallback and not hit.certain else ""
+    key = (diff.path, hit.rule, hit.subject) + ((occurrence,) if occurrence > 1 else ())
     return factory.finding(
-        Category.CI_SUPPLY_CHAIN, pr, (diff.path, hit.rule, hit.subject),
+        Category.CI_SUPPLY_CHAIN, pr, key,
         severity=hit.severity, confidence=Confidence.HIGH if hit.certain else Confidence.MEDIUM,
         title=f"{spec.title} ({diff.path})",
         explanation=spec.explanation.format(subject=hit.subject) + note,
         evidence=[factory.at(pr, diff.path, hit.line,
                              diff.new_lines.get(hit.line) if hit.line else None)],
-        recommendation=spec.recommendation.format(), cwe=spec.cwe, owasp=spec.owasp)
+        recommendation=spec.recommendation.format(), cwe=spec.cwe, owasp=spec.owasp,
+        rule_id="RRA-GHA-" + hit.rule.upper())
 
 
 def workflow_findings(factory: FindingFactory, pr: PrRef, diff: FileDiff, post: PostChange,
@@ -321,9 +363,15 @@ def workflow_findings(factory: FindingFactory, pr: PrRef, diff: FileDiff, post: 
         hits += [*_pwn_request(document, diff), *_default_permissions(document, diff, settings)]
     else:
         hits += list(_hunk_pwn_request(diff))
-    seen: set[tuple[str, str]] = set()
+    # One finding per occurrence: the same expression twice is two places to fix. The
+    # fingerprint counts occurrences, so it survives lines moving.
+    seen: set[tuple[str, str, int | None]] = set()
+    ordinal: Counter[tuple[str, str]] = Counter()
     for hit in hits:
-        if (hit.rule, hit.subject) not in seen:
-            seen.add((hit.rule, hit.subject))
-            findings.append(_finding(factory, pr, diff, hit, fallback))
+        if (hit.rule, hit.subject, hit.line) in seen:
+            continue
+        seen.add((hit.rule, hit.subject, hit.line))
+        ordinal[(hit.rule, hit.subject)] += 1
+        findings.append(_finding(factory, pr, diff, hit, fallback,
+                                 ordinal[(hit.rule, hit.subject)]))
     return findings, fallback

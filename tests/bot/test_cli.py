@@ -64,9 +64,45 @@ def test_a_diff_file_is_reviewed_and_recorded(home: Path, diff_file: Path, tmp_p
     assert [f["category"] for f in report["findings"]] == ["secret"]
     assert [u["path"] for u in report["unreviewed"]] == ["logo.png"]
     assert AWS_KEY not in json_file.read_text() and AWS_KEY not in sarif.read_text()
-    assert json.loads(sarif.read_text())["runs"][0]["results"][0]["ruleId"] == "secret"
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["RRA-SECRET-AWS-ACCESS-KEY"]
     [record] = open_controls(load_settings()).registry.list()
     assert record.kind == "security-review" and record.id == report["report_id"]
+
+
+EMPTY_AND_CRITICAL = '''diff --git a/app/__init__.py b/app/__init__.py
+new file mode 100644
+index 0000000..e69de29
+diff --git a/infra/main.tf b/infra/main.tf
+new file mode 100644
+index 0000000..1111111
+--- /dev/null
++++ b/infra/main.tf
+@@ -0,0 +1,3 @@
++resource "aws_s3_bucket" "logs" {
++  bucket = "logs"
++}
+diff --git a/logo.png b/logo.png
+new file mode 100644
+index 0000000..2222222
+Binary files /dev/null and b/logo.png differ
+'''
+
+
+def test_a_diff_names_binary_files_as_such_and_empty_files_not_at_all(
+        home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: an empty file was 'binary' with a 'GitHub sent no patch' gap, and a
+    critical path in a bare diff got a line-less high code-owner finding."""
+    path = tmp_path / "change.diff"
+    path.write_text(EMPTY_AND_CRITICAL)
+    code, out, _ = run(["--diff", str(path), "--format", "json", "-o", "-", "--quiet"], capsys)
+    assert code == 0
+    report = json.loads(out)
+    assert report["unreviewed"] == [{"path": "logo.png",
+                                     "why": "binary file (no text diff to scan)"}]
+    assert not any("GitHub" in g["why"] for g in report["gaps"])
+    assert "critical-path-unreviewed" not in {f["category"] for f in report["findings"]}
+    assert any("code-owner approval" in g["what"] for g in report["gaps"])
 
 
 def test_a_diff_on_stdin_renders_markdown(home: Path, capsys: pytest.CaptureFixture[str],
@@ -109,6 +145,22 @@ def test_a_local_clone_range_is_reviewed(home: Path, clone: Path,
     [finding] = report["findings"]
     assert finding["category"] == "sast" and "CWE-89" in finding["cwe"]
     assert finding["evidence"][0]["line"] == 9
+
+
+def test_a_clone_with_codeowners_gets_the_code_owner_check(
+        home: Path, clone: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (clone / ".github").mkdir()
+    (clone / ".github" / "CODEOWNERS").write_text("infra/ @acme/platform\n")
+    (clone / "infra").mkdir()
+    (clone / "infra" / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    _git(clone, "add", ".")
+    _git(clone, "commit", "-qm", "queue")
+    code, out, _ = run(["--repo-path", str(clone), "--base", "base", "--head", "HEAD",
+                        "--format", "json", "-o", "-", "--quiet"], capsys)
+    assert code == 0, out
+    owners = [f for f in json.loads(out)["findings"]
+              if f["category"] == "critical-path-unreviewed"]
+    assert any("@acme/platform" in json.dumps(f["evidence"]) for f in owners)
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -29,14 +29,20 @@ def test_output_validates_against_the_sarif_schema(schema: dict[str, Any]) -> No
     assert document["version"] == "2.1.0"
 
 
-def test_rules_results_and_github_properties() -> None:
+def test_one_rule_per_rule_id_with_github_properties() -> None:
     run = to_sarif(sample_report())["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    assert {"secret", "sast"} <= set(rules)
-    assert "CWE-798" in rules["secret"]["properties"]["tags"]
-    assert "security" in rules["sast"]["properties"]["tags"]
-    assert any(t == "CWE-89" for t in rules["sast"]["properties"]["tags"])
-    assert float(rules["secret"]["properties"]["security-severity"]) >= 7.0
+    assert len(rules) == len(run["tool"]["driver"]["rules"])  # one entry per id
+    assert {"RRA-SECRET-AWS-ACCESS-KEY", "B608"} <= set(rules)
+    secret, sql = rules["RRA-SECRET-AWS-ACCESS-KEY"], rules["B608"]
+    assert {"security", "secret", "CWE-798", "external/cwe/cwe-798"} <= set(
+        secret["properties"]["tags"])
+    assert {"sast", "CWE-89"} <= set(sql["properties"]["tags"])
+    assert sql["properties"]["aliases"] == ["S608"]  # ruff's name for bandit's check
+    assert sql["shortDescription"]["text"].startswith("B608")
+    assert "app/db.py" not in sql["shortDescription"]["text"]
+    assert sql["help"]["text"] and "cwe.mitre.org" in sql["help"]["markdown"]
+    assert float(secret["properties"]["security-severity"]) >= 7.0
     for result in run["results"]:
         assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         location = result["locations"][0]["physicalLocation"]

@@ -115,16 +115,23 @@ def test_protection_turned_off_without_a_destroy(tmp_path: Path) -> None:
 
 
 def test_security_rules_run_on_the_planned_state() -> None:
-    found = of(run(snapshot([pr(1, [TOUCHING])]), plans=[RELEASE]), "security-relevant-change")
-    assert len(found) == 1
-    assert "aws_security_group.api" in found[0].title and "22-22" in found[0].explanation
-    assert found[0].cwe == ["CWE-284"] and found[0].severity is Severity.HIGH
+    report = run(snapshot([pr(1, [TOUCHING])]), plans=[RELEASE])
+    [sg] = of(report, "security-relevant-change")  # the SSH rule
+    assert "aws_security_group.api" in sg.title and "22-22" in sg.explanation
+    assert sg.cwe == ["CWE-284"] and sg.severity is Severity.HIGH
+    # The replaced database's deletion protection is off: one planned change, one finding
+    # with both reasons (agents/rootcause.py).
+    [db] = [f for f in report.findings if "aws_db_instance.main" in f.title]
+    assert "security-relevant-change" in db.categories
+    assert "deletion_protection" in db.explanation
 
 
 def test_security_rules_skip_what_was_already_there(tmp_path: Path) -> None:
     doc = json.loads(RELEASE.read_text())
     sg = next(c for c in doc["resource_changes"] if c["address"] == "aws_security_group.api")
     sg["change"]["after"]["ingress"] = sg["change"]["before"]["ingress"]  # 443 only, as before
+    db = next(c for c in doc["resource_changes"] if c["address"] == "aws_db_instance.main")
+    db["change"]["after"]["deletion_protection"] = True  # kept, as before
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(doc))
     assert not of(run(snapshot([]), plans=[plan]), "security-relevant-change")

@@ -51,7 +51,9 @@ def test_a_quiet_release_is_complete_and_scores_zero() -> None:
 
 
 def test_missing_patches_are_gaps() -> None:
-    pr = pull(changed("app/big.py", None), changed("logo.png", None))
+    # As the connector reads GitHub: no patch and lines changed = withheld (truncated);
+    # no patch and nothing counted = binary.
+    pr = pull(changed("app/big.py", None, truncated=True), changed("logo.png", None))
     report = _agent().analyse(AgentInput(snapshot=snapshot(pr)), policy())
     assert report.status is AgentStatus.PARTIAL
     [gap] = report.gaps

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from agents.iac.checkov import CheckovReportError, load_checkov_report, parse_checkov
+from agents.iac.hcl import parse_terraform
 from agents.iac.plan import plan_changes, plan_resources
 from agents.iac.terraform_rules import RuleSettings, evaluate, removed_protections
 from agents.models import Confidence, Severity
@@ -85,7 +86,8 @@ def test_each_rule_fires_on_its_minimal_case(tf: str, rule: str) -> None:
     ' Action = ["s3:GetObject"], Resource = ["arn:aws:s3:::b/*"]}]})\n}\n',
     'resource "aws_iam_policy" "p" {\n  policy = jsonencode({Statement = [{Effect = "Deny",'
     ' Action = "*", Resource = "*"}]})\n}\n',
-    'resource "aws_db_instance" "db" {\n  storage_encrypted = true\n  password = var.db_pw\n}\n',
+    'resource "aws_db_instance" "db" {\n  storage_encrypted = true\n  password = var.db_pw\n'
+    '  deletion_protection = true\n}\n',
     'resource "aws_kms_key" "k" {\n  enable_key_rotation = true\n}\n',
 ])
 def test_each_rule_stays_quiet_on_a_safe_case(tf: str) -> None:
@@ -141,7 +143,8 @@ def test_rules_run_on_plan_json_too() -> None:
         "values": {"type": "ingress", "from_port": 22, "to_port": 22, "protocol": "tcp",
                    "cidr_blocks": ["0.0.0.0/0"]}}], "child_modules": [{"resources": [{
         "address": "module.db.aws_db_instance.db", "mode": "managed", "type": "aws_db_instance",
-        "name": "db", "values": {"password": "from-a-variable", "storage_encrypted": True}}]}]}},
+        "name": "db", "values": {"password": "from-a-variable", "storage_encrypted": True,
+                                 "deletion_protection": True}}]}]}},
         "resource_changes": [{"address": "aws_ebs_volume.v", "type": "aws_ebs_volume",
                               "change": {"actions": ["update"], "before": {"kms_key_id": "k"},
                                          "after": {"kms_key_id": None}}}]}
@@ -197,3 +200,22 @@ def test_a_broken_checkov_report_is_input_unreadable(tmp_path: Path) -> None:
     review = SecurityAgent(checkov_report=path, critical_paths=CRITICAL).review_pull(
         pull(changed("app.py", hunk(1, 1, ["+x = 1"]))))
     assert [f.category for f in review.findings] == ["input-unreadable"]
+
+
+def test_a_heredoc_whose_closing_marker_has_trailing_spaces_parses() -> None:
+    tf = ('resource "aws_iam_policy" "p" {\n  policy = <<EOF\n{"Statement": [{"Effect": '
+          '"Allow", "Action": "*", "Resource": "*"}]}\nEOF   \n}\n')
+    [resource] = parse_terraform(tf)
+    assert '"Effect": "Allow"' in resource.attributes["policy"]
+    assert [f.rule_id for f in _iac(tf)] == ["RRA-TF-IAM-WILDCARD"]
+
+
+def test_the_diff_line_fallback_does_not_flag_a_wildcard_in_a_deny_statement() -> None:
+    lines = ['resource "aws_iam_policy" "guard" {', "  policy = <<EOF", '{"Statement": [{',
+             '  "Effect": "Deny",', '  "Action": "*",', '  "Resource": "*"', "}]}", "EOF",
+             "  broken = ", "}"]  # does not parse: the line rules run on the diff
+    review = reviewer().review(pull(added("infra/guard.tf", lines)))
+    assert [f.category for f in review.findings] == ["input-unreadable"]
+    allow = [line.replace('"Deny"', '"Allow"') for line in lines]
+    review = reviewer().review(pull(added("infra/grant.tf", allow)))
+    assert {f.rule_id for f in review.findings if f.category == "iac"} == {"RRA-TF-IAM-WILDCARD"}

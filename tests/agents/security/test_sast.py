@@ -1,4 +1,5 @@
-"""sast: bandit on post-change Python, only on changed lines; hunks when no content."""
+"""sast: bandit's checks (ruff S) on post-change Python, only on changed lines; hunks when
+no content."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_issue_on_a_changed_line_is_reported_with_its_cwe() -> None:
     review = reviewer(content=files({"tools/run.py": HEAD})).review(
         pull(changed("tools/run.py", PATCH)))
     [finding] = _sast(review)
-    assert finding.title.startswith("bandit B602")
+    assert finding.title.startswith("B602 ") and finding.rule_id == "B602"
     assert finding.severity is Severity.HIGH
     assert finding.cwe == ["CWE-78"] and finding.owasp == ["A03:2021-Injection"]
     assert finding.evidence[0].line == 9
@@ -63,7 +64,7 @@ def test_a_hunk_that_does_not_parse_is_a_coverage_gap() -> None:
 def test_new_files_are_read_whole_from_the_patch() -> None:
     review = reviewer().review(pull(added("tools/load.py", [
         "import pickle", "", "def load(blob):", "    return pickle.loads(blob)"])))
-    assert [f.title.split(" (")[0] for f in _sast(review)] == ["bandit B301"]
+    assert [f.title.split(" (")[0] for f in _sast(review)] == ["B301"]
 
 
 def test_unparsable_python_is_named_and_the_hunks_still_scanned() -> None:
@@ -77,7 +78,6 @@ def test_hardcoded_password_tests_never_repeat_the_value() -> None:
     review = reviewer(sast_min_severity="low", sast_min_confidence="low").review(
         pull(added("tools/conf.py", ['secret_token = "zq81Lr"'])))
     # detect-secrets flags the same line: one finding, both reasons.
-    [finding] = [f for f in review.findings
-                 if any(r.title.startswith("bandit B105") for r in f.reasons)]
+    [finding] = [f for f in review.findings if any(r.rule_id == "B105" for r in f.reasons)]
     assert finding.categories == ["secret", "sast"]
     assert "zq81Lr" not in finding.model_dump_json()

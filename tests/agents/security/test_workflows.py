@@ -117,3 +117,15 @@ def test_modified_workflow_keeps_its_old_problems_out_of_this_pr() -> None:
 def test_unparsable_workflow_is_input_unreadable() -> None:
     review = reviewer().review(pull(added(".github/workflows/x.yml", ["on: [push", "jobs: {"])))
     assert [f.category for f in review.findings] == ["input-unreadable"]
+
+
+def test_the_same_injection_twice_is_two_findings() -> None:
+    """Regression: findings were de-duplicated on (rule, subject), losing the second line."""
+    lines = ["on: pull_request", "permissions: {contents: read}", "jobs:", "  a:",
+             "    runs-on: ubuntu-latest", "    steps:", "      - run: |",
+             '          echo "${{ github.event.pull_request.title }}"',
+             '          echo "${{ github.event.pull_request.title }}"']
+    review = reviewer().review(pull(added(".github/workflows/ci.yml", lines)))
+    found = [f for f in review.findings if f.rule_id == "RRA-GHA-SCRIPT-INJECTION"]
+    assert [f.evidence[0].line for f in found] == [8, 9]
+    assert len({f.fingerprint for f in found}) == 2
