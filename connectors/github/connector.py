@@ -11,7 +11,7 @@ A release is read in this order, every call on the repository's canonical name:
 4. GraphQL metadata of those PRs, 100 a query (reviews, checks, statuses, labels), and
    REST ``/pulls/{n}/files`` for their patches, which GraphQL does not have;
 5. withheld patches rebuilt from the files' contents (``withheld.py``);
-6. CODEOWNERS and deployments (REST), alongside.
+6. CODEOWNERS and deployments (REST), queued early so they run beside the rest.
 
 Fatal problems (bad credentials, a repository or PR that cannot be read) raise
 ``ConnectorError`` with a one-line message. Everything else that fails becomes a
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +42,7 @@ from connectors.github.models import (
     CodeOwnerRule,
     Commit,
     Deployment,
+    DeploymentStatus,
     GitHubRelease,
     PullRequest,
     Repository,
@@ -174,9 +175,11 @@ class GitHubConnector:
         with self._pool() as pool:
             owners = pool.submit(self._codeowners, name, head, log)
             commits = self._commits(pool, name, base, head, log)
+            listings = self._list_all_deployments(pool, name, _window_start(commits), log)
             association = self._associate(pool, name, base, head, commits, log)
+            statuses = self._deployment_statuses(pool, name, listings, log)
             pulls = self._pull_requests(pool, name, list(association.numbers), log, recover=True)
-            deployments = self._deployments(pool, name, _window_start(commits), log)
+            deployments = _with_statuses(statuses)
             codeowners_path, rules = owners.result()
         release = GitHubRelease(
             repository=repository,
@@ -399,32 +402,25 @@ class GitHubConnector:
 
     # -- deployments and owners -----------------------------------------------------
 
-    def _deployments(
+    def _list_all_deployments(
         self, pool: ThreadPoolExecutor, repo: str, since: datetime | None, log: GapLog
-    ) -> list[Deployment]:
-        envs = self.settings.deployment_environments
-        listings = [pool.submit(self._list_deployments, repo, env, since, log) for env in envs]
-        found = sorted(
-            (d for listing in listings for d in listing.result()),
-            key=lambda d: d.created_at,
-            reverse=True,
-        )
-        statuses = [
-            pool.submit(
-                self._collect,
-                log,
-                f"statuses of deployment {d.id} ({d.environment})",
-                f"/repos/{repo}/deployments/{d.id}/statuses",
-                wire.deployment_status,
-            )
-            for d in found
-        ]
-        merged = []
-        for deployment, future in zip(found, statuses, strict=True):
-            items, ok = future.result()
-            update = {"statuses": tuple(items), "missing": () if ok else ("statuses",)}
-            merged.append(deployment.model_copy(update=update))
-        return merged
+    ) -> list[Future[list[Deployment]]]:
+        """One listing per environment, queued now so it runs beside the range's reads."""
+        return [pool.submit(self._list_deployments, repo, env, since, log)
+                for env in self.settings.deployment_environments]
+
+    def _deployment_statuses(
+        self, pool: ThreadPoolExecutor, repo: str, listings: list[Future[list[Deployment]]],
+        log: GapLog,
+    ) -> list[tuple[Deployment, Future[tuple[list[DeploymentStatus], bool]]]]:
+        """Newest first, each with its statuses' read queued."""
+        found = sorted((d for listing in listings for d in listing.result()),
+                       key=lambda d: d.created_at, reverse=True)
+        return [(d, pool.submit(self._collect, log,
+                                f"statuses of deployment {d.id} ({d.environment})",
+                                f"/repos/{repo}/deployments/{d.id}/statuses",
+                                wire.deployment_status))
+                for d in found]
 
     def _list_deployments(
         self, repo: str, env: str, since: datetime | None, log: GapLog
@@ -506,6 +502,17 @@ class _GraphQL:
 
     def query(self, document: str) -> Any:
         return self._api.graphql(document, self._variables)
+
+
+def _with_statuses(
+    pending: list[tuple[Deployment, Future[tuple[list[DeploymentStatus], bool]]]],
+) -> list[Deployment]:
+    merged = []
+    for deployment, future in pending:
+        items, ok = future.result()
+        update = {"statuses": tuple(items), "missing": () if ok else ("statuses",)}
+        merged.append(deployment.model_copy(update=update))
+    return merged
 
 
 def _canonical(asked: str, canonical: str) -> dict[str, str]:

@@ -107,42 +107,40 @@ def file_at(expression_by_alias: dict[str, str]) -> str:
 # -- follow-up pages of nested connections ------------------------------------------------
 
 
+def _page_after(field: str, first: int, cursor: str, nodes: str, extra: str = "") -> str:
+    return (f"{field}(first: {first}, after: {json.dumps(cursor)}{extra}) "
+            f"{{ {_PAGE} nodes {{ {nodes} }} }}")
+
+
+def _of_pull(number: int, connection: str) -> str:
+    return _repository(f"pullRequest(number: {int(number)}) {{ {connection} }}")
+
+
+def _of_commit(sha: str, connection: str) -> str:
+    return _repository(f'object(oid: "{_oid(sha)}") {{ ... on Commit {{ {connection} }} }}')
+
+
 def more_reviews(number: int, cursor: str) -> str:
-    return _repository(
-        f"pullRequest(number: {int(number)}) {{ reviews(first: {REVIEWS}, after: "
-        f"{json.dumps(cursor)}) {{ {_PAGE} nodes {{ {REVIEW} }} }} }}"
-    )
+    return _of_pull(number, _page_after("reviews", REVIEWS, cursor, REVIEW))
 
 
 def more_labels(number: int, cursor: str) -> str:
-    return _repository(
-        f"pullRequest(number: {int(number)}) {{ labels(first: {LABELS}, after: "
-        f"{json.dumps(cursor)}) {{ {_PAGE} nodes {{ name }} }} }}"
-    )
+    return _of_pull(number, _page_after("labels", LABELS, cursor, "name"))
 
 
 def more_suites(sha: str, cursor: str) -> str:
-    return _repository(
-        f"object(oid: \"{_oid(sha)}\") {{ ... on Commit {{ checkSuites(first: {SUITES}, "
-        f"after: {json.dumps(cursor)}) {{ {_PAGE} nodes {{ {SUITE} }} }} }} }}"
-    )
+    return _of_commit(sha, _page_after("checkSuites", SUITES, cursor, SUITE))
 
 
 def more_runs(suite_id: str, cursor: str) -> str:
     """Check runs past the first page of one suite (found by its node id)."""
-    return (
-        f"query {{ node(id: {json.dumps(suite_id)}) {{ ... on CheckSuite {{ "
-        f"checkRuns(first: 100, after: {json.dumps(cursor)}, {RUN_FILTER}) "
-        f"{{ {_PAGE} nodes {{ {RUN} }} }} }} }} }}"
-    )
+    runs = _page_after("checkRuns", 100, cursor, RUN, f", {RUN_FILTER}")
+    return f"query {{ node(id: {json.dumps(suite_id)}) {{ ... on CheckSuite {{ {runs} }} }} }}"
 
 
 def more_associations(sha: str, cursor: str) -> str:
-    return _repository(
-        f"object(oid: \"{_oid(sha)}\") {{ ... on Commit {{ oid associatedPullRequests("
-        f"first: 100, after: {json.dumps(cursor)}) "
-        f"{{ {_PAGE} nodes {{ {ASSOCIATED_PULL} }} }} }} }}"
-    )
+    return _of_commit(sha, "oid " + _page_after("associatedPullRequests", 100, cursor,
+                                                ASSOCIATED_PULL))
 
 
 def _bounded(items: Sequence[object]) -> None:
