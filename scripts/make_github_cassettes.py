@@ -1338,6 +1338,41 @@ def withheld_patches() -> None:
     tape.write("withheld_patches")
 
 
+def nested_pages() -> None:
+    """PR #110: 101 reviews (a bot comments on every push) and 55 check runs in one suite,
+    each past the first page GitHub answers; follow-up queries read the rest."""
+    host, tape = Host(), Tape()
+    pull = P(110, "Matrix build for every Python", "", "grace", "ci/matrix", "10-05 09:00",
+             "10-06 09:00")
+    reviews = [R(9800 + i, "ci-helper[bot]", "COMMENTED", "10-05 10:00") for i in range(100)]
+    reviews.append(R(9900, "bob", "APPROVED", "10-06 08:00"))
+    checks = [K(7800 + i, f"test ({i})", "completed", "success") for i in range(55)]
+    parts = Parts(files=[F(".github/workflows/ci.yml", "modified", 3, 1,
+                           "@@ -4 +4,3 @@\n+    strategy:")], reviews=reviews, checks=checks)
+    queries = _connector_queries()
+    node = pull_node(host, pull, parts)
+    more_reviews, more_runs = _cursor("reviews:100"), _cursor("runs:50")
+    node["reviews"] = {"totalCount": 101, "pageInfo": {"hasNextPage": True,
+                                                       "endCursor": more_reviews},
+                       "nodes": node["reviews"]["nodes"][:100]}
+    suite = node["commits"]["nodes"][0]["commit"]["checkSuites"]["nodes"][0]
+    runs = suite["checkRuns"]["nodes"]
+    suite["checkRuns"] = {"totalCount": 55, "pageInfo": {"hasNextPage": True,
+                                                         "endCursor": more_runs},
+                          "nodes": runs[:50]}
+    tape.add("GET", host.repo_api, 200, repository(host))
+    tape.graphql(host, queries.pulls([110]), {"repository": {"p0": node}})
+    files_of(tape, host, pull, parts)
+    rest = {"totalCount": 101, "pageInfo": {"hasNextPage": False, "endCursor": _cursor("r:101")},
+            "nodes": [review_node(pull, reviews[100])]}
+    tape.graphql(host, queries.more_reviews(110, more_reviews),
+                 {"repository": {"pullRequest": {"reviews": rest}}})
+    tail = {"totalCount": 55, "pageInfo": {"hasNextPage": False, "endCursor": _cursor("k:55")},
+            "nodes": runs[50:]}
+    tape.graphql(host, queries.more_runs(suite["id"], more_runs), {"node": {"checkRuns": tail}})
+    tape.write("nested_pages")
+
+
 CASSETTES = (
     small_release,
     pull_request,
@@ -1353,6 +1388,7 @@ CASSETTES = (
     renamed_repo,
     merged_elsewhere,
     withheld_patches,
+    nested_pages,
 )
 
 

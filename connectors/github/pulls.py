@@ -76,6 +76,20 @@ def _suite_app(suite: Node) -> str | None:
     return app.get("slug") or app.get("name")
 
 
+def _suite_runs(suite: Node) -> list[CheckRun]:
+    """The runs on a suite's first page, named by the suite's app."""
+    app = _suite_app(suite)
+    return [_run(r, app) for r in (suite.get("checkRuns") or {}).get("nodes") or []]
+
+
+def _label(node: Node) -> str:
+    return str(node["name"])
+
+
+def _suite(node: Node) -> Node:
+    return node
+
+
 def _statuses(status: Node | None) -> tuple[list[CommitStatus], str]:
     if not status:
         return [], "pending"  # REST's combined state of a commit without statuses
@@ -177,9 +191,8 @@ class PullReader:
             self._unread(meta, "check_runs", f"check runs of PR #{number}",
                          errors.at("checkSuites"))
         else:
-            for suite in suites.get("nodes") or []:
-                meta.check_runs += [_run(r, _suite_app(suite))
-                                    for r in (suite.get("checkRuns") or {}).get("nodes") or []]
+            meta.check_runs = [run for suite in suites.get("nodes") or []
+                               for run in _suite_runs(suite)]
         why = errors.at("status")
         if head.get("status") is None and why is not None:  # null is also "no statuses"
             self._unread(meta, "statuses", f"statuses of PR #{number}", why)
@@ -196,16 +209,18 @@ class PullReader:
     def _follow(self, meta: PullMeta, node: Node) -> None:
         number = meta.summary.number
         if cursor := _more(node.get("labels") or {}):
-            labels = self._rest(f"labels of PR #{number}", partial(queries.more_labels, number),
-                                ("pullRequest", "labels"), cursor, lambda n: str(n["name"]))
+            labels = self._remaining(f"labels of PR #{number}",
+                                     partial(queries.more_labels, number),
+                                     ("pullRequest", "labels"), cursor, _label)
             if labels is None:
                 meta.missing.add("labels")
             else:
                 update = {"labels": (*meta.summary.labels, *labels)}
                 meta.summary = meta.summary.model_copy(update=update)
         if cursor := _more(node.get("reviews") or {}):
-            reviews = self._rest(f"reviews of PR #{number}", partial(queries.more_reviews, number),
-                                 ("pullRequest", "reviews"), cursor, _review)
+            reviews = self._remaining(f"reviews of PR #{number}",
+                                      partial(queries.more_reviews, number),
+                                      ("pullRequest", "reviews"), cursor, _review)
             if reviews is None:
                 meta.missing.add("reviews")
             else:
@@ -215,33 +230,31 @@ class PullReader:
             self._follow_checks(meta, head)
 
     def _follow_checks(self, meta: PullMeta, head: Node) -> None:
+        """Suites past the first page, then runs past each suite's first page."""
         number, suites = meta.summary.number, head.get("checkSuites") or {}
         listed = list(suites.get("nodes") or [])
         if cursor := _more(suites):
-            more = self._rest(f"check suites of PR #{number}",
-                              partial(queries.more_suites, head["oid"]),
-                              ("object", "checkSuites"), cursor, lambda n: n)
+            more = self._remaining(f"check suites of PR #{number}",
+                                   partial(queries.more_suites, head["oid"]),
+                                   ("object", "checkSuites"), cursor, _suite)
             if more is None:
                 meta.missing.add("check_runs")
             else:
-                for suite in more:
-                    meta.check_runs += [_run(r, _suite_app(suite))
-                                        for r in (suite.get("checkRuns") or {}).get("nodes") or []]
+                meta.check_runs += [run for suite in more for run in _suite_runs(suite)]
                 listed += more
         for suite in listed:
-            runs = suite.get("checkRuns") or {}
-            if cursor := _more(runs):
-                app = _suite_app(suite)
-                more_runs = self._rest(f"check runs of PR #{number}",
+            if cursor := _more(suite.get("checkRuns") or {}):
+                runs = self._remaining(f"check runs of PR #{number}",
                                        partial(queries.more_runs, suite["id"]),
-                                       ("node", "checkRuns"), cursor, partial(_suite_run, app),
+                                       ("node", "checkRuns"), cursor,
+                                       partial(_suite_run, _suite_app(suite)),
                                        in_repository=False)
-                if more_runs is None:
+                if runs is None:
                     meta.missing.add("check_runs")
                 else:
-                    meta.check_runs += more_runs
+                    meta.check_runs += runs
 
-    def _rest(
+    def _remaining(
         self,
         what: str,
         build: Callable[[str], str],

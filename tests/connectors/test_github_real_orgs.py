@@ -248,3 +248,19 @@ def test_a_graphql_mutation_through_the_connectors_client_never_leaves_the_proce
         assert "GraphQL: mutation operation" in str(refused.value)
         assert connector.stats.requests == 0 and cassette.play_count == 0
     connector.close()
+
+
+# -- nested pages: a PR with more reviews or check runs than one query returns ---------------
+
+
+def test_reviews_and_check_runs_past_the_first_page_are_read() -> None:
+    (pull, provenance), _ = replay(
+        "nested_pages", GitHubConnector(settings()), lambda c: c.fetch_pull("acme/shop", 110)
+    )
+    assert len(pull.reviews) == 101 and pull.reviews[-1].reviewer == "bob"
+    assert pull.reviews[0].reviewer == "ci-helper[bot]"  # REST's spelling of an app
+    assert [k.name for k in pull.check_runs][-1] == "test (54)" and len(pull.check_runs) == 55
+    assert {k.app for k in pull.check_runs} == {"github-actions"}
+    assert pull.missing == () and provenance.gaps == []
+    # repository, the PR's query, its files, then one follow-up for reviews and for runs
+    assert provenance.requests == 5
