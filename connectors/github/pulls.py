@@ -209,50 +209,51 @@ class PullReader:
     def _follow(self, meta: PullMeta, node: Node) -> None:
         number = meta.summary.number
         if cursor := _more(node.get("labels") or {}):
-            labels = self._remaining(f"labels of PR #{number}",
-                                     partial(queries.more_labels, number),
-                                     ("pullRequest", "labels"), cursor, _label)
-            if labels is None:
-                meta.missing.add("labels")
-            else:
-                update = {"labels": (*meta.summary.labels, *labels)}
-                meta.summary = meta.summary.model_copy(update=update)
+            labels = self._rest_of(meta, "labels", partial(queries.more_labels, number),
+                                   ("pullRequest", "labels"), cursor, _label)
+            update = {"labels": (*meta.summary.labels, *labels)}
+            meta.summary = meta.summary.model_copy(update=update)
         if cursor := _more(node.get("reviews") or {}):
-            reviews = self._remaining(f"reviews of PR #{number}",
-                                      partial(queries.more_reviews, number),
-                                      ("pullRequest", "reviews"), cursor, _review)
-            if reviews is None:
-                meta.missing.add("reviews")
-            else:
-                meta.reviews += reviews
+            meta.reviews += self._rest_of(meta, "reviews", partial(queries.more_reviews, number),
+                                          ("pullRequest", "reviews"), cursor, _review)
         head = _head(node)
         if head is not None:
             self._follow_checks(meta, head)
 
     def _follow_checks(self, meta: PullMeta, head: Node) -> None:
         """Suites past the first page, then runs past each suite's first page."""
-        number, suites = meta.summary.number, head.get("checkSuites") or {}
+        suites = head.get("checkSuites") or {}
         listed = list(suites.get("nodes") or [])
         if cursor := _more(suites):
-            more = self._remaining(f"check suites of PR #{number}",
-                                   partial(queries.more_suites, head["oid"]),
-                                   ("object", "checkSuites"), cursor, _suite)
-            if more is None:
-                meta.missing.add("check_runs")
-            else:
-                meta.check_runs += [run for suite in more for run in _suite_runs(suite)]
-                listed += more
+            more = self._rest_of(meta, "check_runs", partial(queries.more_suites, head["oid"]),
+                                 ("object", "checkSuites"), cursor, _suite)
+            meta.check_runs += [run for suite in more for run in _suite_runs(suite)]
+            listed += more
         for suite in listed:
             if cursor := _more(suite.get("checkRuns") or {}):
-                runs = self._remaining(f"check runs of PR #{number}",
-                                       partial(queries.more_runs, suite["id"]),
-                                       ("node", "checkRuns"), cursor,
-                                       partial(_suite_run, _suite_app(suite)),
-                                       in_repository=False)
-                if runs is None:
-                    meta.missing.add("check_runs")
-                else:
-                    meta.check_runs += runs
+                meta.check_runs += self._rest_of(
+                    meta, "check_runs", partial(queries.more_runs, suite["id"]),
+                    ("node", "checkRuns"), cursor, partial(_suite_run, _suite_app(suite)),
+                    in_repository=False)
+
+    def _rest_of(
+        self,
+        meta: PullMeta,
+        part: str,
+        build: Callable[[str], str],
+        path: tuple[str, str],
+        cursor: str,
+        parse: Callable[[Node], T],
+        *,
+        in_repository: bool = True,
+    ) -> list[T]:
+        """The rest of one nested list; what cannot be read marks ``part`` missing."""
+        what = f"{part.replace('_', ' ')} of PR #{meta.summary.number}"
+        got = self._remaining(what, build, path, cursor, parse, in_repository=in_repository)
+        if got is None:
+            meta.missing.add(part)
+            return []
+        return got
 
     def _remaining(
         self,

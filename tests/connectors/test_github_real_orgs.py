@@ -264,3 +264,33 @@ def test_reviews_and_check_runs_past_the_first_page_are_read() -> None:
     assert pull.missing == () and provenance.gaps == []
     # repository, the PR's query, its files, then one follow-up for reviews and for runs
     assert provenance.requests == 5
+
+
+def test_a_follow_up_page_that_fails_marks_the_part_missing_with_a_gap() -> None:
+    import yaml
+
+    from connectors.github.client import ApiError, GraphQLAnswer
+    from connectors.github.pulls import PullReader
+    from tests.replay import CASSETTES
+
+    recorded = yaml.safe_load((CASSETTES / "github" / "nested_pages.yaml").read_text())
+    first = json.loads(next(i for i in recorded["interactions"] if "pullRequest(number: 110)"
+                            in (i["request"]["body"] or ""))["response"]["body"]["string"])
+
+    class Api:
+        def graphql(self, query: str, variables: Any = None) -> GraphQLAnswer:
+            if "reviews(first: 100, after:" in query:
+                raise ApiError(502, "Bad Gateway")
+            if "checkRuns(first: 100, after:" in query:
+                return GraphQLAnswer({"node": None}, [{"type": "NOT_FOUND", "path": ["node"],
+                                                       "message": "Could not resolve node"}])
+            return GraphQLAnswer(first["data"])
+
+    log = GapLog()
+    [meta] = PullReader(Api(), "acme/shop", log).batch([110]).values()  # type: ignore[arg-type]
+    assert meta.missing == {"reviews", "check_runs"}
+    assert (len(meta.reviews), len(meta.check_runs)) == (100, 50)  # what was read stays
+    assert {(g.what, g.why) for g in log.gaps()} == {
+        ("reviews of PR #110", "502 Bad Gateway"),
+        ("check runs of PR #110", "Could not resolve node"),
+    }
