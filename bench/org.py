@@ -460,66 +460,68 @@ def _pages(n: int, per_page: int) -> int:
     return max(1, math.ceil(n / per_page))
 
 
+GRAPHQL_BATCH = 100  # commits or PRs per GraphQL query
+
+
 def minimum_pages(org: Org, *, per_page: int = 100, jira_page: int = 100,
                   changelog_page: int = 100, max_deployments: int = 20) -> dict[str, int]:
-    """Per source, the fewest requests that read this org completely (REST, no GraphQL)."""
+    """Per source, the fewest requests that read this org completely.
+
+    GitHub: REST for the repository, the compare, files (patches), CODEOWNERS and
+    deployments; GraphQL for the merged PRs of the commits and for the PRs' reviews,
+    checks and statuses, 100 a query. ``github_rest``: the same read with REST alone (the
+    merged-PR listing, then files, reviews, check runs and combined status per PR).
+    Jira: serverInfo and /field once, fix versions, search pages, changelog pages past
+    the embedded ones, /status when changelogs name statuses no issue is in, and one
+    remote-link request per issue (there is no bulk endpoint).
+    """
     pulls = org.merged
     in_window = org.deployments_in_window()
-    github = (
+    shared = (
         1  # repository
         + _pages(len(org.commits), per_page)  # compare
-        + _pages(org.listing_stop_row(), per_page)  # closed PRs, down to the first before
-        + sum(_pages(len(p.files), per_page) + _pages(len(p.reviews), per_page)
-              + _pages(len(p.checks), per_page) + _pages(len(p.statuses), per_page)
-              for p in pulls)
         + 1  # CODEOWNERS at its first location
         + _pages(len(in_window) + 1, min(per_page, max_deployments + 1))  # deployments
         + sum(_pages(len(d.statuses), per_page) for d in in_window)
     )
+    files = sum(_pages(len(p.files), per_page) for p in pulls)
+    github = (shared + _pages(len(org.commits), GRAPHQL_BATCH)  # associatedPullRequests
+              + _pages(len(pulls), GRAPHQL_BATCH) + files)  # metadata; patches
+    rest = (shared + _pages(org.listing_stop_row(), per_page) + files
+            + sum(_pages(len(p.reviews), per_page) + _pages(len(p.checks), per_page)
+                  + _pages(len(p.statuses), per_page) for p in pulls))
     current = {i.status for i in org.issues}
     in_history = {s for i in org.issues for h in i.histories if h[2] == "status"
                   for s in h[3:5]}
     jira = (
-        1  # fix versions
+        2  # serverInfo, /field
+        + 1  # fix versions
         + _pages(len(org.issues), jira_page)
         + (1 if in_history - current else 0)  # /status for statuses only in changelogs
         + sum(_pages(len(i.histories) - EMBEDDED_HISTORIES, changelog_page)
               for i in org.issues if i.truncated)
         + len(org.issues)  # remote links: one request per issue, no bulk endpoint
     )
-    return {"github": github, "jira": jira}
-
-
-def parts_per_pull(org: Org, per_page: int = 100) -> float:
-    """Requests per merged PR for its own parts (files, reviews, check runs, status)."""
-    total = sum(_pages(len(p.files), per_page) + _pages(len(p.reviews), per_page)
-                + _pages(len(p.checks), per_page) + _pages(len(p.statuses), per_page)
-                for p in org.merged)
-    return total / max(1, len(org.merged))
+    return {"github": github, "github_rest": rest, "jira": jira}
 
 
 def facts(org: Org, *, per_page: int = 100, jira_page: int = 100, changelog_page: int = 100,
           max_deployments: int = 20) -> dict[str, int]:
     """What the request-count and critical-path arithmetic needs, per source."""
-    parts = [pages for p in org.merged
-             for pages in (_pages(len(p.files), per_page), _pages(len(p.reviews), per_page),
-                           _pages(len(p.checks), per_page), _pages(len(p.statuses), per_page))]
+    file_pages = [_pages(len(p.files), per_page) for p in org.merged]
     in_window = org.deployments_in_window()
     truncated = [_pages(len(i.histories) - EMBEDDED_HISTORIES, changelog_page)
                  for i in org.issues if i.truncated]
     current = {i.status for i in org.issues}
     in_history = {s for i in org.issues for h in i.histories if h[2] == "status"
                   for s in h[3:5]}
-    merged_rows = [p for p in org.listing[: org.listing_stop_row()] if p.merged]
     return {
         "prs": len(org.merged), "issues": len(org.issues), "commits": len(org.commits),
         "files": sum(len(p.files) for p in org.merged),
         "compare_pages": _pages(len(org.commits), per_page),
-        "listing_rows": org.listing_stop_row(),
-        "listing_pages": _pages(org.listing_stop_row(), per_page),
-        "listing_merged_rows": len(merged_rows),
-        "file_pages": sum(_pages(len(p.files), per_page) for p in org.merged),
-        "part_requests": sum(parts), "part_max_pages": max(parts, default=0),
+        "association_queries": _pages(len(org.commits), GRAPHQL_BATCH),
+        "metadata_queries": _pages(len(org.merged), GRAPHQL_BATCH),
+        "file_pages": sum(file_pages), "file_max_pages": max(file_pages, default=0),
         "deployment_list_pages": _pages(len(in_window) + 1, min(per_page, max_deployments + 1)),
         "deployment_status_requests": sum(_pages(len(d.statuses), per_page) for d in in_window),
         "search_pages": _pages(len(org.issues), jira_page),

@@ -22,6 +22,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -85,7 +86,7 @@ class Replay:
             if self.delay_s:
                 time.sleep(self.delay_s)
             reply = (self.jira.route(method, target, body) if source == "jira"
-                     else self.github.route(method, target))
+                     else self.github.route(method, target, body))
             with c.lock:
                 c.by_source[source] += 1
                 c.by_kind[f"{source}: {reply.kind}"] += 1
@@ -199,8 +200,10 @@ class ReplayProcess:
                    str(issues), "--lifetime", str(lifetime_s), "--max-requests",
                    str(max_requests)]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        # Its errors go to a file, read only if it dies: a pipe nobody drains could block it.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+                                        stdout=subprocess.PIPE, stderr=self._stderr, text=True)
         self._timeout_s = ready_timeout_s
         self._port: int | None = None
 
@@ -216,17 +219,35 @@ class ReplayProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def _wait_ready(self, timeout_s: float) -> int:
+        """Its port once it listens; its own error the moment it dies before that."""
         found: list[str] = []
         assert self.process.stdout is not None
         stdout = self.process.stdout
         reader = threading.Thread(target=lambda: found.append(stdout.readline()), daemon=True)
         reader.start()
-        reader.join(timeout_s)
+        deadline = time.monotonic() + timeout_s
+        while reader.is_alive() and time.monotonic() < deadline:
+            reader.join(0.1)
+            if self.process.poll() is not None and not found:
+                reader.join(1.0)  # it may have said READY just before exiting
+                break
         line = found[0] if found else ""
-        if not line.startswith("READY "):
-            self.close()
-            raise RuntimeError(f"replay server did not start within {timeout_s:.0f} s")
-        return int(line.split()[1])
+        if line.startswith("READY "):
+            return int(line.split()[1])
+        code = self.process.poll()
+        why = self._last_error() if code is not None else ""
+        self.close()
+        if code is not None:
+            raise RuntimeError(f"replay server exited with code {code} before it listened: "
+                               f"{why}")
+        raise RuntimeError(f"replay server did not start within {timeout_s:.0f} s")
+
+    def _last_error(self) -> str:
+        """The last line of the child's stderr (a traceback's own line: the error)."""
+        self._stderr.seek(0)
+        lines = [ln for ln in self._stderr.read().decode(errors="replace").splitlines()
+                 if ln.strip()]
+        return lines[-1].strip()[:300] if lines else "(nothing on stderr)"
 
     def _control(self, command: str) -> dict[str, Any]:
         url = f"{self.base}{CONTROL}{command}"
@@ -250,8 +271,9 @@ class ReplayProcess:
         if self.process.poll() is None:
             if self._port is None:  # never listened: nothing to ask, stop our child
                 self.process.kill()
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                self._control("stop")  # it is going away either way
+            else:
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    self._control("stop")  # it is going away either way
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -260,6 +282,8 @@ class ReplayProcess:
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
                 stream.close()
+        if not self._stderr.closed and self.process.poll() is not None:
+            self._stderr.close()
 
     def __enter__(self) -> ReplayProcess:
         return self

@@ -1,11 +1,14 @@
 """The synthetic org as GitHub and Jira Cloud answer it, and a router over those answers.
 
 Bodies come from the cassette generators' shape builders (``scripts/make_github_cassettes``:
-GitHub's OpenAPI examples, retargeted; ``scripts/make_jira_cassettes``: Atlassian's
-components), so the connectors parse exactly what they parse in their contract tests.
-Lists are paginated on request: GitHub by ``per_page``/``page`` with a ``Link`` header in
-GitHub's ``/repositories/{id}/...`` form, Jira Cloud search by ``nextPageToken``.
-Every item is serialized once; a page is a join of pre-serialized items.
+GitHub's OpenAPI examples, carried in the repository, retargeted, and its GraphQL answers;
+``scripts/make_jira_cassettes``: Atlassian's components), so the connectors parse exactly
+what they parse in their contract tests. Lists are paginated on request: GitHub by
+``per_page``/``page`` with a ``Link`` header in GitHub's ``/repositories/{id}/...`` form,
+Jira Cloud search by ``nextPageToken``. GraphQL (``POST /api/graphql``, as on Enterprise
+Server) answers the connector's own documents: each aliased ``pullRequest`` or commit
+``object`` is looked up by number or SHA. Every item is serialized once; a page, or a
+GraphQL answer, is a join of pre-serialized items.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ _ITEMS_JSON = json.dumps(_ITEMS)
 
 
 def _gh() -> Any:
-    """The GitHub cassette generator (it reads GitHub's OpenAPI description on import)."""
+    """The GitHub cassette generator (its OpenAPI examples are carried in scripts/)."""
     from scripts import make_github_cassettes
 
     return make_github_cassettes
@@ -39,15 +42,6 @@ def _jira() -> Any:
     from scripts import make_jira_cassettes
 
     return make_jira_cassettes
-
-
-def github_spec_available() -> str | None:
-    """None when the GitHub OpenAPI description the builders need is present, else why."""
-    try:
-        _gh()
-    except (OSError, KeyError, ValueError) as exc:
-        return f"GitHub OpenAPI description unavailable ({type(exc).__name__}: {exc})"[:200]
-    return None
 
 
 def _dumps(value: Any) -> str:
@@ -98,8 +92,11 @@ class GitHubWire:
         self.host = _host_class()(api=self.api, web=web, full_name=synth.REPO,
                                 repo_id=synth.REPO_ID)
         self.prefix = urlsplit(self.api).path  # /api/v3
+        self.graphql_path = self.prefix.removesuffix("/v3") + "/graphql"  # /api/graphql
         self.single: dict[str, str] = {}
         self.lists: dict[str, Listing] = {}
+        self.pull_nodes: dict[int, str] = {}  # GraphQL pullRequest answers by number
+        self.commit_nodes: dict[str, str] = {}  # GraphQL associatedPullRequests by SHA
         self._build()
 
     # -- building --------------------------------------------------------------------
@@ -114,10 +111,14 @@ class GitHubWire:
         repo = f"/repos/{synth.REPO}"
         self.single[repo] = _dumps(gh.repository(host))
         commits, parent = [], gh.sha("base")
+        merged = {p.merge_key: p for p in org.merged}
         for c in sorted(org.commits, key=lambda c: c.when):
             spec = gh.C(c.key, c.message, c.login, _mmdd(c.when), committer=c.committer)
             commits.append(_dumps(gh.commit(host, spec, parent)))
             parent = spec.sha
+            pull = merged.get(c.key)  # a direct push has none
+            pulls = [(pull.number, _mmdd(pull.merged))] if pull and pull.merged else []
+            self.commit_nodes[spec.sha] = _dumps(gh.association_node(host, spec.sha, pulls))
         span = f"{synth.BASE}...{synth.HEAD}"
         total = len(commits)
 
@@ -127,8 +128,6 @@ class GitHubWire:
             return _dumps(body)
 
         self.lists[f"{repo}/compare/{span}"] = Listing(commits, _cached_pages(compare))
-        self.lists[f"{repo}/pulls"] = Listing([_dumps(gh.pull_simple(host, self._pull(p)))
-                                               for p in org.listing])
         for p in org.merged:
             self._parts(repo, p)
         owners = gh.content_file(host, ".github/CODEOWNERS", synth.HEAD, synth.CODEOWNERS)
@@ -144,6 +143,7 @@ class GitHubWire:
         self.lists[f"{repo}/deployments"] = Listing(deployments)
 
     def _parts(self, repo: str, p: synth.PullSpec) -> None:
+        """A PR's files (REST) and its GraphQL answer: reviews, check runs, statuses."""
         gh, host = self.gh, self.host
         pull = self._pull(p)
         head = pull.head_sha
@@ -152,23 +152,17 @@ class GitHubWire:
         self.lists[f"{repo}/pulls/{p.number}/files"] = Listing(
             [_dumps(gh.diff_entry(host, f, head)) for f in files])
         reviews = [gh.R(rid, who, state, _mmdd(at)) for rid, who, state, at in p.reviews]
-        self.lists[f"{repo}/pulls/{p.number}/reviews"] = Listing(
-            [_dumps(gh.review(host, pull, r)) for r in reviews])
-        runs = [_dumps(gh.check_run(host, head, gh.K(*k))) for k in p.checks]
-        wrap_runs = _dumps({"total_count": len(runs), "check_runs": _ITEMS})
-        self.lists[f"{repo}/commits/{head}/check-runs"] = Listing(runs, lambda _: wrap_runs)
-        parts = gh.Parts(files=files, statuses=list(p.statuses), state=p.combined)
-        combined = gh.combined_status(host, head, parts, list(p.statuses))
-        statuses = [_dumps(s) for s in combined["statuses"]]
-        combined["statuses"] = _ITEMS
-        wrap_status = _dumps(combined)
-        self.lists[f"{repo}/commits/{head}/status"] = Listing(statuses, lambda _: wrap_status)
+        parts = gh.Parts(files=files, reviews=reviews, checks=[gh.K(*k) for k in p.checks],
+                         statuses=list(p.statuses), state=p.combined)
+        self.pull_nodes[p.number] = _dumps(gh.pull_node(host, pull, parts))
 
     # -- answering -------------------------------------------------------------------
 
-    def route(self, method: str, target: str) -> Reply:
+    def route(self, method: str, target: str, body: bytes = b"") -> Reply:
         split = urlsplit(target)
         path = split.path
+        if path == self.graphql_path and method == "POST":
+            return self._graphql(body)
         if not path.startswith(self.prefix):
             return self._error(404, "Not Found")
         path = path[len(self.prefix):]
@@ -202,6 +196,26 @@ class GitHubWire:
         if link:
             headers["Link"] = link
         return Reply(200, body.encode(), headers, kind=kind)
+
+    def _graphql(self, raw: bytes) -> Reply:
+        """The connector's ``pulls`` and ``associations`` documents, answered alias by alias."""
+        try:
+            document = str(json.loads(raw)["query"])
+        except (ValueError, KeyError, TypeError):
+            return self._error(400, "Problems parsing JSON", kind="graphql")
+        pulls = _PULL_ALIAS.findall(document)
+        commits = _COMMIT_ALIAS.findall(document)
+        if pulls:
+            found = [(alias, self.pull_nodes.get(int(number))) for alias, number in pulls]
+            kind = "graphql pull requests"
+        elif commits:
+            found = [(alias, self.commit_nodes.get(sha)) for alias, sha in commits]
+            kind = "graphql commits"
+        else:
+            return self._error(400, "document not served by the replay", kind="graphql")
+        fields = ",".join(f'"{alias}":{node or "null"}' for alias, node in found)
+        text = '{"data":{"repository":{' + fields + "}}}"
+        return Reply(200, text.encode(), _gh_headers("graphql"), kind=kind)
 
     @staticmethod
     def _error(status: int, message: str, kind: str = "unknown") -> Reply:
@@ -240,14 +254,12 @@ def _cached_pages(build: Callable[[int], str]) -> Callable[[int], str]:
     return page
 
 
+_PULL_ALIAS = re.compile(r"(p\d+): pullRequest\(number: (\d+)\)")
+_COMMIT_ALIAS = re.compile(r'(c\d+): object\(oid: "([0-9a-f]{40})"\)')
 _KIND_RULES = (
     (re.compile(r"^/repos/[^/]+/[^/]+$"), "repository"),
     (re.compile(r"/compare/"), "compare"),
-    (re.compile(r"/pulls$"), "pull list"),
     (re.compile(r"/pulls/\d+/files$"), "pr files"),
-    (re.compile(r"/pulls/\d+/reviews$"), "pr reviews"),
-    (re.compile(r"/check-runs$"), "pr check runs"),
-    (re.compile(r"/commits/[0-9a-f]+/status$"), "pr status"),
     (re.compile(r"/contents/"), "codeowners"),
     (re.compile(r"/deployments$"), "deployments"),
     (re.compile(r"/deployments/\d+/statuses$"), "deployment statuses"),
@@ -258,15 +270,16 @@ def _kind(path: str) -> str:
     return next((name for rule, name in _KIND_RULES if rule.search(path)), "other")
 
 
-def _gh_headers() -> dict[str, str]:
+def _gh_headers(resource: str = "core") -> dict[str, str]:
     return {
         "Content-Type": "application/json; charset=utf-8",
         "Server": "github.com",
-        "X-GitHub-Media-Type": "github.v3; format=json",
-        "X-RateLimit-Limit": "15000",
-        "X-RateLimit-Remaining": "14000",
+        "X-GitHub-Media-Type": "github.v3; format=json" if resource == "core"
+        else "github.v4; format=json",
+        "X-RateLimit-Limit": "15000" if resource == "core" else "5000",
+        "X-RateLimit-Remaining": "14000" if resource == "core" else "4900",
         "X-RateLimit-Reset": str(int(datetime.now(UTC).timestamp()) + 3600),
-        "X-RateLimit-Resource": "core",
+        "X-RateLimit-Resource": resource,
     }
 
 
@@ -313,6 +326,7 @@ class JiraWire:
                               synth.RELEASE_DATE.isoformat()),
                     j.version(site, "10201", "2.1.0", False, "2024-11-06")]
         self.single[f"project/{synth.PROJECT}/versions"] = _dumps(versions)
+        self.single["field"] = _dumps(j.cloud_field_list())
         fix = [j.fix_version_ref(versions[1])]
         by_key = {i.key: i for i in self.org.issues}
         statuses = [self._status(name) for name in _STATUS_IDS]
@@ -373,6 +387,9 @@ class JiraWire:
 
     def route(self, method: str, target: str, body: bytes) -> Reply:
         split = urlsplit(target)
+        if split.path == "/rest/api/2/serverInfo" and method == "GET":  # asked through v2
+            info = {**self.j.CLOUD_SERVER_INFO, "baseUrl": self.site.base}
+            return Reply(200, _dumps(info).encode(), _jira_headers(), "jira", "serverInfo")
         if not split.path.startswith(self.prefix + "/"):
             return self._error(404, "Not Found")
         path = split.path[len(self.prefix) + 1 :]
@@ -383,7 +400,7 @@ class JiraWire:
             return self._error(405, f"{method} not served: read-only replay", kind="write")
         if path in self.single:
             kind = ("remote links" if path.endswith("/remotelink") else
-                    "versions" if path.endswith("/versions") else path)
+                    "versions" if path.endswith("/versions") else path)  # field, status
             return Reply(200, self.single[path].encode(), _jira_headers(), "jira", kind)
         match = re.fullmatch(r"issue/([A-Z]+-\d+)/changelog", path)
         if match and match.group(1) in self.changelogs:

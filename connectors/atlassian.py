@@ -23,9 +23,12 @@ Deployment = Literal["cloud", "server"]
 
 
 def deployment_of(url: str) -> Deployment:
-    """Atlassian Cloud sites live under ``*.atlassian.net``; anything else is Server/DC."""
+    """A guess from the host: ``*.atlassian.net`` sites and the API gateway
+    (``api.atlassian.com/ex/{product}/{cloudId}``) are Cloud; anything else is Server/DC.
+    A custom domain defeats it, which is why Jira asks the site instead (serverInfo)."""
     host = (urlsplit(url).hostname or "").lower()
-    return "cloud" if host == "atlassian.net" or host.endswith(".atlassian.net") else "server"
+    cloud = host.endswith(".atlassian.net") or host in ("atlassian.net", "api.atlassian.com")
+    return "cloud" if cloud else "server"
 
 
 def first_error(exc: ValueError) -> str:
@@ -45,9 +48,12 @@ class AtlassianSettings(BaseModel):
 
     ENV: ClassVar[str]  # "JIRA" or "CONFLUENCE"
     ENV_FIELDS: ClassVar[tuple[str, ...]] = ()  # read from <ENV>_<FIELD>, beyond credentials
+    # True: an unset deployment stays None and the connector asks the site (Jira's
+    # serverInfo); False: it is guessed from the host.
+    ASKS_THE_SITE: ClassVar[bool] = False
 
     url: str
-    deployment: Deployment = "server"  # detected from the host when not given
+    deployment: Deployment | None = None  # when not given: asked of the site, or guessed
     email: str | None = None  # Cloud basic auth (with api_token)
     api_token: SecretStr | None = None
     pat: SecretStr | None = None  # Server/DC personal access token (bearer)
@@ -63,7 +69,8 @@ class AtlassianSettings(BaseModel):
     @classmethod
     def _detect_deployment(cls, data: Any) -> Any:
         if isinstance(data, dict) and not data.get("deployment") and data.get("url"):
-            return {**data, "deployment": deployment_of(str(data["url"]))}
+            guess = None if cls.ASKS_THE_SITE else deployment_of(str(data["url"]))
+            return {**data, "deployment": guess}
         return data
 
     @model_validator(mode="after")

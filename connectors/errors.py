@@ -28,3 +28,21 @@ class SnapshotError(ConnectorError):
 
 class InputRefused(ConnectorError):
     """An input is not a regular file, too large, or nested too deeply (``limits.py``)."""
+
+
+class LossyRedirect(ConnectorError):
+    """A listing asked with a query string was redirected (a renamed or moved repository).
+
+    PyGithub re-requests a redirect by path alone, so following it would read the
+    default listing (``state=open``, the default branch) as if it were the one asked
+    for. It is refused at the transport and reported as a gap instead.
+    """
+
+    def __init__(self, source: str, status: int, path: str, location: str) -> None:
+        super().__init__(
+            f"{source}: {status} redirect of {path} to {location or 'an unnamed location'}; "
+            "not followed, the re-request would drop the query"
+        )
+        self.status = status
+        self.path = path
+        self.location = location

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from connectors.errors import ReadOnlyViolation
+from connectors import graphql_guard
+from connectors.errors import LossyRedirect, ReadOnlyViolation
 from connectors.provenance import RequestStats
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,23 +32,53 @@ SECONDARY_LIMIT_MIN_WAIT_S = 60.0  # GitHub: "wait at least one minute" without 
 
 @dataclass(frozen=True)
 class ReadOnlyPolicy:
-    """GET/HEAD/OPTIONS everywhere, plus POST only to named read-only endpoints."""
+    """GET/HEAD/OPTIONS everywhere, plus POST only to named read-only endpoints.
+
+    Patterns match the whole path (``fullmatch``), so ``/rest/api/2/search`` can never
+    allow ``/evil/rest/api/2/search``. A POST to a ``graphql_paths`` endpoint passes only
+    when its document holds nothing but queries. ``refuse_lossy_redirects``: a redirect
+    answered to a request with a query string is an error, since a client that follows
+    it by path alone (PyGithub does) would read another listing than the one asked for.
+    """
 
     source: str
     read_only_posts: tuple[re.Pattern[str], ...] = ()
+    graphql_paths: tuple[re.Pattern[str], ...] = ()
+    refuse_lossy_redirects: bool = False
 
     @classmethod
-    def with_posts(cls, source: str, patterns: Iterable[str]) -> ReadOnlyPolicy:
-        return cls(source, tuple(re.compile(p) for p in patterns))
+    def with_posts(
+        cls,
+        source: str,
+        patterns: Iterable[str],
+        *,
+        graphql: Iterable[str] = (),
+        refuse_lossy_redirects: bool = False,
+    ) -> ReadOnlyPolicy:
+        return cls(
+            source,
+            tuple(re.compile(p) for p in patterns),
+            tuple(re.compile(p) for p in graphql),
+            refuse_lossy_redirects,
+        )
 
-    def check(self, method: str, url: str) -> None:
+    def check(self, method: str, url: str, body: bytes | str | None = None) -> None:
         method = method.upper()
         if method in READ_METHODS:
             return
         path = urlsplit(url).path
-        if method == "POST" and any(p.search(path) for p in self.read_only_posts):
+        if method == "POST" and any(p.fullmatch(path) for p in self.read_only_posts):
             return
+        if method == "POST" and self.is_graphql(url):
+            why = graphql_guard.refusal(body)
+            if why is None:
+                return
+            raise ReadOnlyViolation(self.source, f"POST {path} (GraphQL: {why})")
         raise ReadOnlyViolation(self.source, f"{method} {path}")
+
+    def is_graphql(self, url: str) -> bool:
+        path = urlsplit(url).path
+        return any(p.fullmatch(path) for p in self.graphql_paths)
 
 
 @dataclass(frozen=True)
@@ -102,8 +133,26 @@ def is_rate_limited(response: requests.Response) -> bool:
     return "secondary rate limit" in response.text.lower()
 
 
-def wait_for(response: requests.Response, attempt: int, policy: RetryPolicy) -> float | None:
+def graphql_rate_limited(response: requests.Response) -> bool:
+    """GitHub answers a spent GraphQL limit with 200 and a ``RATE_LIMITED`` error."""
+    return response.status_code == 200 and graphql_guard.rate_limited(response.content)
+
+
+def _graphql_wait(response: requests.Response, now: float) -> float:
+    """``Retry-After``, else the reset time (``remaining`` is not always 0 then)."""
+    retry_after = _header(response.headers, "Retry-After")
+    reset = _header(response.headers, "X-RateLimit-Reset")
+    if not retry_after and reset and reset.isdigit():
+        return max(0.0, float(reset) - now) + 1.0
+    return retry_after_seconds(response.headers, now) or SECONDARY_LIMIT_MIN_WAIT_S
+
+
+def wait_for(
+    response: requests.Response, attempt: int, policy: RetryPolicy, *, graphql: bool = False
+) -> float | None:
     """How long to wait before retrying ``response``, or None when it is final."""
+    if graphql and graphql_rate_limited(response):
+        return _graphql_wait(response, policy.now())
     limited = is_rate_limited(response)
     if not limited and response.status_code not in RETRYABLE_STATUS:
         return None
@@ -133,9 +182,11 @@ class GuardedAdapter(HTTPAdapter):
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
-        self.read_only.check(request.method or "GET", request.url or "")
+        url = request.url or ""
+        self.read_only.check(request.method or "GET", url, request.body)
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.retry.timeout_s
+        graphql = self.read_only.is_graphql(url)
         waited = 0.0
         attempt = 0
         while True:
@@ -143,7 +194,9 @@ class GuardedAdapter(HTTPAdapter):
             if response is None:  # connection error already retried inside
                 attempt += 1
                 continue
-            delay = wait_for(response, attempt, self.retry)
+            self.stats.record_rate_limit(response.headers)
+            self._refuse_lossy_redirect(request, response)
+            delay = wait_for(response, attempt, self.retry, graphql=graphql)
             attempt += 1
             if delay is None or attempt >= self.retry.max_attempts:
                 return response
@@ -151,7 +204,18 @@ class GuardedAdapter(HTTPAdapter):
                 return response  # the caller reports the gap; we never wait unbounded
             self.retry.sleep(delay)
             waited += delay
-            self.stats.record_retry(delay, rate_limited=is_rate_limited(response))
+            limited = is_rate_limited(response) or (graphql and graphql_rate_limited(response))
+            self.stats.record_retry(delay, rate_limited=limited)
+
+    def _refuse_lossy_redirect(
+        self, request: requests.PreparedRequest, response: requests.Response
+    ) -> None:
+        if not (self.read_only.refuse_lossy_redirects and response.is_redirect):
+            return
+        asked = urlsplit(request.url or "")
+        if asked.query:
+            location = response.headers.get("Location", "")
+            raise LossyRedirect(self.read_only.source, response.status_code, asked.path, location)
 
     def _send_once(
         self, request: requests.PreparedRequest, attempt: int, **kwargs: Any

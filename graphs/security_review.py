@@ -9,7 +9,6 @@ through the separate publisher. A stopped run goes straight to the end.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from agents.security.workflows import is_workflow
 from connectors.errors import ConnectorError
 from connectors.github import wire
 from connectors.github.models import ChangedFile, CodeOwnerRule, PullRequest
+from connectors.github.withheld import synthesized_patch
 from connectors.osv.models import OsvResult, PackageRef
 from connectors.provenance import Gap, SourceProvenance
 from governance.db import utc_now
@@ -188,12 +188,6 @@ def needs_full_text(changed: ChangedFile) -> bool:
     kind = manifest_kind(changed.path)
     return (PurePosixPath(changed.path).suffix in _FULL_FILE_SUFFIXES or is_workflow(changed.path)
             or (kind is not None and kind not in LINE_BASED))
-
-
-def synthesized_patch(old: str, new: str) -> str:
-    """GitHub-style hunks (no file headers) from two texts."""
-    rows = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3))
-    return "\n".join(rows[2:])  # drop the '---'/'+++' headers, never a content line
 
 
 class ContentReader:

@@ -514,12 +514,46 @@ def server_update_page_prefetch() -> list[dict[str, Any]]:
     return [site.get(f"{site.base}/rest/api/content/131090/history", 200, history)]
 
 
+def server_base_elsewhere() -> list[dict[str, Any]]:
+    """A server whose base URL setting names another host (behind a proxy): its answers'
+    ``_links.base`` point there. Page 2 must still be asked of the configured host; page
+    2's ``next`` is absolute and leaves it, so it is not followed."""
+    site = Site("https://wiki.acme.example", "/confluence", cloud=False)
+    elsewhere = Site("http://confluence.internal:8090", "/confluence", cloud=False)
+    ops = site.space("OPS", "Operations", 131073)
+    ravi = site.user("Ravi Patel", "ravi")
+
+    def page(cid: str, title: str, position: int) -> dict[str, Any]:
+        return site.page(cid, title, space=ops, version=1, when="2024-05-30T16:45:12.000+02:00",
+                         by=ravi, labels=[], ancestors=[], position=position,
+                         body="<p>Runbook.</p>")
+
+    cql = 'type = page AND space = "OPS"'
+    size = 1
+    first_uri = site.search_uri(cql, limit=size)
+    following = "/rest/api/content/search?" + urlencode(
+        {"next": "true", "cursor": "_f_MQ==_sa_WyIxMzEwOTEiXQ==", "expand": EXPAND,
+         "limit": str(size), "start": "1", "cql": cql})
+    first = elsewhere.envelope([page("131090", "Blue/green switch", 0)], 0, cql, following,
+                               elsewhere.base + following.replace("next=true&", ""))
+    second_uri = site.base + following
+    off_host = "https://attacker.example/confluence" + following.replace("start=1", "start=2")
+    second = elsewhere.envelope([page("131091", "Cache warm-up", 1)], 1, cql, off_host,
+                                elsewhere.base + following)
+    for body in (first, second):
+        body["limit"] = size
+        if "prev" in body["_links"]:
+            body["_links"]["prev"] = body["_links"]["prev"].replace("limit=50", f"limit={size}")
+    return [site.get(first_uri, 200, first), site.get(second_uri, 200, second)]
+
+
 def main() -> None:
     scenarios = {
         "cloud_pages": cloud_pages,
         "cloud_page_two_rate_limited": cloud_page_two_rate_limited,
         "cloud_unauthorized": cloud_unauthorized,
         "server_pages": server_pages,
+        "server_base_elsewhere": server_base_elsewhere,
         "server_update_page_prefetch": server_update_page_prefetch,
         "read_only": list,
     }

@@ -239,7 +239,9 @@ def forged(cid: int, body: str) -> Any:
 
 def reads(tape: gh.Tape, p: gh.P = PR207, parts: gh.Parts = PARTS207,
           texts: dict[str, str] | None = None) -> None:
-    tape.add("GET", f"{REPO}/pulls/{p.number}", 200, gh.pull_full(HOST, p, parts.files))
+    """The connector's read of one PR (repository, GraphQL metadata, files), then the
+    contents the bot's checks read whole."""
+    tape.add("GET", REPO, 200, gh.repository(HOST))
     gh.parts_of(tape, HOST, p, parts)
     for path, text in (HEAD_TEXTS if texts is None else texts).items():
         uri = f"{REPO}/contents/{path}?ref={p.head_sha}"
@@ -333,7 +335,7 @@ def big_pr() -> None:
     tape = gh.Tape()
     files = big_files()
     parts = gh.Parts(files=files)
-    tape.add("GET", f"{REPO}/pulls/208", 200, gh.pull_full(HOST, BIG, files))
+    tape.add("GET", REPO, 200, gh.repository(HOST))
     gh.parts_of(tape, HOST, BIG, parts)
     head, base = BIG.head_sha, gh.sha("merge-base:208")
     comparison = HOST.retarget(gh.example("commit-comparison"))
@@ -350,9 +352,16 @@ def big_pr() -> None:
 
 
 def unknown_pr() -> None:
+    """GraphQL answers an unknown PR with null and a NOT_FOUND error naming its path."""
     tape = gh.Tape()
-    missing = gh.error("Not Found", 404, f"{gh.DOCS}/pulls/pulls#get-a-pull-request")
-    tape.add("GET", f"{REPO}/pulls/999", 404, missing)
+    tape.add("GET", REPO, 200, gh.repository(HOST))
+    queries = gh._connector_queries()
+    missing = [{"type": "NOT_FOUND", "path": ["repository", "p0"],
+                "locations": [{"line": 1, "column": 78}],
+                "message": "Could not resolve to a PullRequest with the number of 999."}]
+    tape.graphql(HOST, queries.pulls([999]), {"repository": {"p0": None}}, errors=missing)
+    docs = f"{gh.DOCS}/pulls/pulls#list-pull-requests-files"
+    tape.add("GET", f"{REPO}/pulls/999/files?per_page=100", 404, gh.error("Not Found", 404, docs))
     tape.write("unknown_pr")
 
 

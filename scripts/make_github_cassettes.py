@@ -1,12 +1,17 @@
 """Write ``cassettes/github/*.yaml`` from compact fixtures, on GitHub's own response shapes.
 
-Every JSON body starts from the official example of its schema in GitHub's OpenAPI
-description (``../shared/api-specs/github``), retargeted to a fixture repository and
-overridden field by field. Headers are the ones api.github.com sends: rate-limit
-headers, a request id, and ``Link`` URLs in GitHub's ``/repositories/{id}/...`` form.
-``tests/contract/test_github_contract.py`` validates the output against the same spec.
+Every REST body starts from the official example of its schema in GitHub's OpenAPI
+description, retargeted to a fixture repository and overridden field by field. The
+examples used are carried in ``scripts/github_openapi_examples.json`` (MIT, from the
+``@octokit/openapi`` description in ``../shared/api-specs/github``; ``--refresh-examples``
+copies them again), so the builders, and the benchmark's replay server that uses them,
+need nothing beside the repository. GraphQL answers are built for exactly the documents
+``connectors/github/queries.py`` sends. Headers are the ones api.github.com sends:
+rate-limit headers, a request id, and ``Link`` URLs in GitHub's ``/repositories/{id}/...``
+form. ``tests/contract/`` validates the REST bodies against the OpenAPI description and
+the GraphQL documents and answers against GitHub's GraphQL schema.
 
-    .venv/bin/python scripts/make_github_cassettes.py
+    .venv/bin/python scripts/make_github_cassettes.py [--refresh-examples]
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import copy
 import hashlib
 import json
 import math
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,14 +34,42 @@ from urllib.parse import urlencode
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT.parent / "shared" / "api-specs" / "github" / "api.github.com.json"
+SHARED = Path(os.environ.get("ADVISOR_SHARED_DIR") or ROOT.parent / "shared")
+SPEC = SHARED / "api-specs" / "github" / "api.github.com.json"
+VENDORED = ROOT / "scripts" / "github_openapi_examples.json"
 OUT = ROOT / "cassettes" / "github"
 USER_AGENT = "release-risk-advisor (read-only)"
 NOW = datetime(2024, 10, 7, 9, 0, tzinfo=UTC)  # when the fixtures were "recorded"
 PER_PAGE = 3  # the tests use small pages, so pagination shows in a few rows
 EXAMPLE_SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"  # the examples' favourite commit
 
-EXAMPLES: dict[str, Any] = json.loads(SPEC.read_text())["components"]["examples"]
+# The examples of GitHub's OpenAPI description the builders start from (these and the
+# PR bot's, scripts/make_github_bot_cassettes.py).
+EXAMPLE_NAMES = (
+    "check-run", "check-run-paginated", "combined-commit-status", "commit-comparison",
+    "content-file-response-if-content-is-a-file", "deployment-items", "deployment-status-items",
+    "diff-entry-items", "full-repository-default-response", "installation-token",
+    "issue-comment", "pull-request", "pull-request-review", "pull-request-review-comment-items",
+    "pull-request-review-items", "pull-request-simple-items",
+    "repository-collaborator-permission-response-if-user-has-admin-permissions",
+)  # fmt: skip
+SOURCE_NOTE = "Examples from GitHub's REST API OpenAPI description, @octokit/openapi 23.0.2."
+
+
+def spec_examples() -> dict[str, Any]:
+    """The examples in the OpenAPI description itself (needs ``../shared``)."""
+    examples: dict[str, Any] = json.loads(SPEC.read_text())["components"]["examples"]
+    return {name: examples[name] for name in EXAMPLE_NAMES}
+
+
+def refresh_examples() -> None:
+    licence = (SPEC.parent / "LICENSE").read_text()  # MIT: the notice travels with the copy
+    document = {"source": SOURCE_NOTE, "license": licence, "examples": spec_examples()}
+    VENDORED.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"{VENDORED.relative_to(ROOT)}: {len(EXAMPLE_NAMES)} examples")
+
+
+EXAMPLES: dict[str, Any] = json.loads(VENDORED.read_text())["examples"]
 NAMES = {
     "alice": "Alice Adams",
     "bob": "Bob Brown",
@@ -84,6 +119,11 @@ class Host:
     @property
     def repo_web(self) -> str:
         return f"{self.web}/{self.full_name}"
+
+    @property
+    def graphql(self) -> str:
+        """``/graphql`` on github.com; Enterprise Server serves it beside ``/api/v3``."""
+        return self.api.removesuffix("/v3") + "/graphql"
 
     def retarget(self, value: Any) -> Any:
         """Point an example's URLs and names at this host and repository."""
@@ -144,6 +184,11 @@ class F:
     deletions: int
     patch: str | None = None
     previous: str | None = None
+    changes: int | None = None  # GitHub's count; 0 for text files past its size threshold
+
+    @property
+    def blob(self) -> str:
+        return sha(f"blob:{self.path}")
 
 
 @dataclass(frozen=True)
@@ -161,10 +206,15 @@ class P:
     merge_key: str | None = None  # the commit key of its merge commit
     labels: tuple[str, ...] = ()
     closed: str | None = None
+    base_ref: str = "main"
 
     @property
     def head_sha(self) -> str:
         return sha(f"head:{self.number}")
+
+    @property
+    def merge_sha(self) -> str | None:
+        return sha(self.merge_key) if self.merge_key else None
 
 
 @dataclass(frozen=True)
@@ -279,12 +329,12 @@ def diff_entry(host: Host, f: F, head_sha: str) -> Any:
     body = host.retarget(example("diff-entry-items")[0])
     body = replace(body, (EXAMPLE_SHA, head_sha), ("file1.txt", f.path))
     body.update(
-        sha=sha(f"blob:{f.path}"),
+        sha=f.blob,
         filename=f.path,
         status=f.status,
         additions=f.additions,
         deletions=f.deletions,
-        changes=f.additions + f.deletions,
+        changes=f.additions + f.deletions if f.changes is None else f.changes,
     )
     body.pop("patch")
     if f.patch is not None:
@@ -331,7 +381,8 @@ def _pull(host: Host, template: Any, p: P) -> Any:
     )
     owner = host.full_name.split("/")[0]
     body["head"].update(label=f"{owner}:{p.head_ref}", ref=p.head_ref, sha=p.head_sha)
-    body["base"].update(label=f"{owner}:main", ref="main", sha=sha("base:main"))
+    body["base"].update(label=f"{owner}:{p.base_ref}", ref=p.base_ref,
+                        sha=sha(f"base:{p.base_ref}"))
     for side in ("head", "base"):
         body[side]["user"] = host.org()
         body[side]["repo"].update(id=host.repo_id, private=True, default_branch="main")
@@ -494,6 +545,115 @@ def content_file(host: Host, path: str, ref: str, text: str) -> Any:
     return body
 
 
+# -- GraphQL answers, in the shape of connectors/github/queries.py's documents ---------------
+
+GRAPHQL_DOCS = "https://docs.github.com/graphql"
+
+
+def _connector_queries() -> Any:
+    """The connector's own documents: a cassette replays exactly what it sends."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from connectors.github import queries
+
+    return queries
+
+
+def actor(login: str | None) -> Any:
+    """An ``Actor`` as GraphQL names it: apps without REST's ``[bot]`` suffix."""
+    if login is None:
+        return None
+    if login.endswith("[bot]"):
+        return {"__typename": "Bot", "login": login.removesuffix("[bot]")}
+    return {"__typename": "User", "login": login}
+
+
+def page_info(count: int, cursor: str | None = None) -> Any:
+    return {"totalCount": count,
+            "pageInfo": {"hasNextPage": cursor is not None, "endCursor": cursor}}
+
+
+def _cursor(label: str) -> str:
+    return base64.b64encode(f"cursor:v2:{label}".encode()).decode()
+
+
+def review_decision(reviews: list[R]) -> str | None:
+    latest: dict[str, str] = {}
+    for r in reviews:
+        if r.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
+            latest[r.login] = r.state
+    if "CHANGES_REQUESTED" in latest.values():
+        return "CHANGES_REQUESTED"
+    return "APPROVED" if "APPROVED" in latest.values() else "REVIEW_REQUIRED"
+
+
+def review_node(p: P, r: R) -> Any:
+    return {"fullDatabaseId": str(r.id), "state": r.state,
+            "submittedAt": iso(r.submitted) if r.submitted else None,
+            "author": actor(r.login), "commit": {"oid": p.head_sha}}
+
+
+def suite_node(head_sha: str, checks: list[K]) -> Any:
+    """One check suite (GitHub Actions) holding ``checks`` (GraphQL's upper-case enums)."""
+    sid = base64.b64encode(f"09:CheckSuite{head_sha[:10]}".encode()).decode()
+    runs = [{"name": k.name, "status": k.status.upper(),
+             "conclusion": k.conclusion.upper() if k.conclusion else None} for k in checks]
+    return {"id": sid, "app": {"slug": "github-actions", "name": "GitHub Actions"},
+            "checkRuns": {**page_info(len(runs)), "nodes": runs}}
+
+
+def status_node(parts: Parts) -> Any:
+    if not parts.statuses:
+        return None  # GitHub's status of a commit nobody reported on
+    contexts = [{"context": context, "state": state.upper(), "description": f"{context}: {state}"}
+                for context, state in parts.statuses]
+    return {"state": parts.state.upper(), "contexts": contexts}
+
+
+def pull_node(host: Host, p: P, parts: Parts) -> Any:
+    """A ``pullRequest`` answer to ``queries.PULL``, field for field."""
+    head = {"oid": p.head_sha,
+            "checkSuites": {**page_info(1 if parts.checks else 0),
+                            "nodes": [suite_node(p.head_sha, parts.checks)] if parts.checks
+                            else []},
+            "status": status_node(parts)}
+    return {
+        "number": p.number, "title": p.title, "body": p.body or "",
+        "url": f"{host.repo_web}/pull/{p.number}", "createdAt": iso(p.created),
+        "updatedAt": iso(p.updated), "mergedAt": iso(p.merged) if p.merged else None,
+        "additions": sum(f.additions for f in parts.files),
+        "deletions": sum(f.deletions for f in parts.files),
+        "changedFiles": len(parts.files), "baseRefName": p.base_ref,
+        "baseRefOid": sha(f"base:{p.base_ref}"), "headRefName": p.head_ref,
+        "headRefOid": p.head_sha,
+        "reviewDecision": review_decision(parts.reviews) if p.merged or parts.reviews else None,
+        "author": actor(p.author),
+        "mergeCommit": {"oid": p.merge_sha} if p.merged and p.merge_sha else None,
+        "labels": {**page_info(len(p.labels)), "nodes": [{"name": n} for n in p.labels]},
+        "reviews": {**page_info(len(parts.reviews)),
+                    "nodes": [review_node(p, r) for r in parts.reviews]},
+        "commits": {"nodes": [{"commit": head}]},
+    }
+
+
+def association_node(host: Host, commit_sha: str, pulls: list[tuple[int, str | None]],
+                     repo: str | None = None) -> Any:
+    """A commit's ``associatedPullRequests``: (number, mergedAt) pairs."""
+    nodes = [{"number": n, "mergedAt": iso(at) if at else None,
+              "repository": {"nameWithOwner": repo or host.full_name}} for n, at in pulls]
+    return {"oid": commit_sha, "associatedPullRequests": {**page_info(len(nodes)),
+                                                          "nodes": nodes}}
+
+
+def blob_node(oid: str, size: int, binary: bool | None, text: str | None = None,
+              *, with_text: bool = False) -> Any:
+    node: dict[str, Any] = {"oid": oid, "byteSize": size, "isBinary": binary,
+                            "isTruncated": False}
+    if with_text:
+        node["text"] = None if binary else text
+    return node
+
+
 DOCS = "https://docs.github.com/rest"
 SECONDARY = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
@@ -511,7 +671,8 @@ def error(message: str, status: int, docs: str = DOCS) -> Any:
 
 # -- interactions ------------------------------------------------------------------------
 
-REASONS = {200: "OK", 201: "Created", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+REASONS = {200: "OK", 201: "Created", 301: "Moved Permanently", 401: "Unauthorized",
+           403: "Forbidden", 404: "Not Found"}
 REASONS[429] = "Too Many Requests"
 EXPOSE = (
     "ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, "
@@ -529,6 +690,7 @@ class Tape:
         self.interactions: list[Any] = []
         self.clock = NOW
         self.limit, self.used = limit, used
+        self.graphql_used = 40  # GraphQL has its own budget (points, 5,000 an hour)
 
     def add(
         self,
@@ -543,6 +705,29 @@ class Tape:
     ) -> None:
         text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         self._record(method, uri, status, text, self._headers(text, status, link, extra), sent)
+
+    def graphql(self, host: Host, document: str, data: Any, *, errors: Any = None,
+                status: int = 200, extra: dict[str, str] | None = None,
+                answer: Any = None) -> None:
+        """A POST of ``document`` (the connector's own) and GitHub's GraphQL answer."""
+        owner, name = host.full_name.split("/", 1)
+        sent = {"query": document, "variables": {"owner": owner, "name": name}}
+        if "$owner" not in document:
+            sent["variables"] = {}
+        body = answer if answer is not None else {"data": data}
+        if errors is not None and answer is None:
+            body["errors"] = errors
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        self.graphql_used += 14 if status == 200 else 0
+        headers = self._headers(text, status, None, {
+            "X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": str(5000 - self.graphql_used),
+            "X-RateLimit-Used": str(self.graphql_used), "X-RateLimit-Resource": "graphql",
+            "X-GitHub-Media-Type": "github.v4; format=json", **(extra or {})})
+        headers.pop("ETag", None)
+        headers.pop("x-github-api-version-selected", None)
+        headers["Cache-Control"] = ["no-cache"]
+        self.used -= 1  # a GraphQL request spends GraphQL points, not core requests
+        self._record("POST", host.graphql, status, text, headers, sent)
 
     def add_proxy_page(self, uri: str, html: str) -> None:
         """A 200 HTML page from a corporate proxy, not from GitHub."""
@@ -654,23 +839,63 @@ def paged(
         tape.add("GET", uri, 200, wrap(chunk, page), link=links(paged_uri, page, last))
 
 
+def metadata(tape: Tape, host: Host, pulls: list[tuple[P, Parts]]) -> None:
+    """The connector's GraphQL query for these PRs (100 a query) and GitHub's answer."""
+    queries = _connector_queries()
+    for start in range(0, len(pulls), queries.MAX_ALIASES):
+        chunk = pulls[start : start + queries.MAX_ALIASES]
+        nodes = {queries.alias("p", i): pull_node(host, p, parts)
+                 for i, (p, parts) in enumerate(chunk)}
+        tape.graphql(host, queries.pulls([p.number for p, _ in chunk]), {"repository": nodes})
+
+
+def files_of(tape: Tape, host: Host, p: P, parts: Parts) -> None:
+    """``GET /pulls/{n}/files``: the patches GraphQL does not have."""
+    paged(tape, host, f"/repos/{host.full_name}/pulls/{p.number}/files",
+          [diff_entry(host, f, p.head_sha) for f in parts.files])
+
+
 def parts_of(tape: Tape, host: Host, p: P, parts: Parts) -> None:
-    """Files, reviews, check runs and combined status of one PR, in that order."""
-    repo, head = f"/repos/{host.full_name}", p.head_sha
-    paged(
-        tape,
-        host,
-        f"{repo}/pulls/{p.number}/files",
-        [diff_entry(host, f, head) for f in parts.files],
-    )
-    paged(
-        tape, host, f"{repo}/pulls/{p.number}/reviews", [review(host, p, r) for r in parts.reviews]
-    )
-    runs = [check_run(host, head, k) for k in parts.checks]
-    wrap_runs = lambda chunk, _: {"total_count": len(runs), "check_runs": chunk}  # noqa: E731
-    paged(tape, host, f"{repo}/commits/{head}/check-runs", runs, wrap=wrap_runs)
-    wrap_status = lambda chunk, _: combined_status(host, head, parts, chunk)  # noqa: E731
-    paged(tape, host, f"{repo}/commits/{head}/status", parts.statuses, wrap=wrap_status)
+    """What the connector reads of one PR: its metadata (GraphQL), then its files."""
+    metadata(tape, host, [(p, parts)])
+    files_of(tape, host, p, parts)
+
+
+def associations(tape: Tape, host: Host, links: list[tuple[str, list[tuple[int, str | None]]]],
+                 *, others: dict[str, list[tuple[int, str | None, str]]] | None = None) -> None:
+    """``associatedPullRequests`` of each commit SHA, 100 commits a query.
+
+    ``others``: PRs of other repositories (forks) that also hold a commit.
+    """
+    queries = _connector_queries()
+    for start in range(0, len(links), queries.MAX_ALIASES):
+        chunk = links[start : start + queries.MAX_ALIASES]
+        nodes = {}
+        for i, (commit_sha, pulls) in enumerate(chunk):
+            node = association_node(host, commit_sha, pulls)
+            for number, at, repo in (others or {}).get(commit_sha, []):
+                extra = association_node(host, commit_sha, [(number, at)], repo)
+                node["associatedPullRequests"]["nodes"] += extra["associatedPullRequests"]["nodes"]
+                node["associatedPullRequests"]["totalCount"] += 1
+            nodes[queries.alias("c", i)] = node
+        tape.graphql(host, queries.associations([c for c, _ in chunk]), {"repository": nodes})
+
+
+def compare(tape: Tape, host: Host, span: str, history: list[C], base: str = "base") -> None:
+    parents = [sha(base)] + [c.sha for c in history]
+    commits = [commit(host, c, parent) for c, parent in zip(history, parents, strict=False)]
+    wrap = lambda chunk, page: comparison(host, span, chunk, len(commits), page)  # noqa: E731
+    paged(tape, host, f"/repos/{host.full_name}/compare/{span}", commits, wrap=wrap)
+
+
+def codeowners(tape: Tape, host: Host, ref: str, *, at_root: bool = True) -> None:
+    repo = host.repo_api
+    if at_root:  # .github/CODEOWNERS is absent, CODEOWNERS is not
+        absent = error("Not Found", 404, f"{DOCS}/repos/contents#get-repository-content")
+        tape.add("GET", f"{repo}/contents/.github/CODEOWNERS?ref={ref}", 404, absent)
+    path = "CODEOWNERS" if at_root else ".github/CODEOWNERS"
+    tape.add("GET", f"{repo}/contents/{path}?ref={ref}", 200,
+             content_file(host, path, ref, CODEOWNERS))
 
 
 # -- the fixture repository's history ------------------------------------------------------
@@ -721,14 +946,6 @@ PR104 = P(
     merge_key="c5",
     labels=("hotfix",),
 )
-# Listed but not in the range: closed unmerged; merged earlier but commented on since;
-# and the first one older than the range, where listing stops.
-PR105 = P(
-    105, "New cart", "", "dave", "spike/cart", "10-02 09:00", "10-05 14:00", closed="10-05 14:00"
-)
-PR99 = P(99, "SHOP-3 Old", "", "bob", "feature/SHOP-3", "09-10 09:00", "10-02 12:00", "09-20 10:00")
-PR98 = P(98, "Older", "", "bob", "feature/old", "09-01 09:00", "09-26 10:00", "09-25 10:00")
-
 PARTS101 = Parts(
     files=[
         F(
@@ -818,7 +1035,7 @@ PARTS106 = Parts(
 )
 
 
-# -- the cassettes -----------------------------------------------------------------------
+# -- the cassettes ------------------------------------------------------------------------
 
 
 def deployments(tape: Tape, host: Host) -> None:
@@ -832,32 +1049,56 @@ def deployments(tape: Tape, host: Host) -> None:
         paged(tape, host, f"/repos/{host.full_name}/deployments/{d.id}/statuses", statuses)
 
 
+def no_deployments(tape: Tape, host: Host) -> None:
+    paged(tape, host, f"/repos/{host.full_name}/deployments", [],
+          params={"environment": "production"})
+
+
+# Which merged PRs brought each commit of v1.4.0...v1.5.0 in. c2, c6 and c7 were pushed
+# to main directly; c5 is also in an open PR and in a fork's PR, which do not count.
+ASSOCIATED: dict[str, list[tuple[int, str | None]]] = {
+    "c1": [(101, "10-01 09:00")],
+    "c2": [],
+    "c3": [(102, "10-02 10:00")],
+    "c4": [(102, "10-02 10:00")],
+    "c5": [(104, "10-03 11:00"), (107, None)],
+    "c6": [],
+    "c7": [],
+}
+FORK_PRS = {"c5": [(3, "10-03 12:00", "dave/shop")]}
+RELEASE = [(PR101, PARTS101), (PR102, PARTS102), (PR104, PARTS104)]
+
+
+def withheld_meta(tape: Tape, host: Host, blobs: list[tuple[str, int, bool | None]]) -> None:
+    """GraphQL's size and binary marker for blobs GitHub sent no patch for."""
+    queries = _connector_queries()
+    nodes = {queries.alias("b", i): blob_node(oid, size, binary)
+             for i, (oid, size, binary) in enumerate(blobs)}
+    tape.graphql(host, queries.blobs([oid for oid, _, _ in blobs], text=False),
+                 {"repository": nodes})
+
+
 def small_release() -> None:
-    """v1.4.0...v1.5.0: 7 commits, 3 PRs merged, 2 deployments in the window."""
+    """v1.4.0...v1.5.0: 7 commits, 3 PRs merged (3 commits pushed directly), 2 deployments in
+    the window; one file over GitHub's diff limit and over the size the connector reads."""
     host, tape = Host(), Tape()
-    repo = f"/repos/{host.full_name}"
-    tape.add("GET", f"{host.api}{repo}", 200, repository(host))
-    parents = [sha("base")] + [c.sha for c in HISTORY]
-    commits = [commit(host, c, parent) for c, parent in zip(HISTORY, parents, strict=False)]
-    span = "v1.4.0...v1.5.0"
-    wrap = lambda chunk, page: comparison(host, span, chunk, len(commits), page)  # noqa: E731
-    paged(tape, host, f"{repo}/compare/{span}", commits, wrap=wrap)
-    listing = [pull_simple(host, p) for p in (PR105, PR104, PR99, PR102, PR101, PR98)]
-    params = {"state": "closed", "sort": "updated", "direction": "desc", "base": "main"}
-    paged(tape, host, f"{repo}/pulls", listing, params=params, requested=2, last=5)
-    for p, parts in ((PR101, PARTS101), (PR102, PARTS102), (PR104, PARTS104)):
-        parts_of(tape, host, p, parts)
-    absent = error("Not Found", 404, f"{DOCS}/repos/contents#get-repository-content")
-    tape.add("GET", f"{host.api}{repo}/contents/.github/CODEOWNERS?ref=v1.5.0", 404, absent)
-    owners = content_file(host, "CODEOWNERS", "v1.5.0", CODEOWNERS)
-    tape.add("GET", f"{host.api}{repo}/contents/CODEOWNERS?ref=v1.5.0", 200, owners)
+    tape.add("GET", host.repo_api, 200, repository(host))
+    codeowners(tape, host, "v1.5.0")
+    compare(tape, host, "v1.4.0...v1.5.0", HISTORY)
+    associations(tape, host, [(sha(key), prs) for key, prs in ASSOCIATED.items()],
+                 others={sha(k): v for k, v in FORK_PRS.items()})
+    metadata(tape, host, RELEASE)
+    for pull, parts in RELEASE:
+        files_of(tape, host, pull, parts)
+    huge = PARTS102.files[1]
+    withheld_meta(tape, host, [(huge.blob, 2_400_000, False)])
     deployments(tape, host)
     tape.write("small_release")
 
 
 def pull_request() -> None:
     host, tape = Host(), Tape()
-    tape.add("GET", f"{host.repo_api}/pulls/106", 200, pull_full(host, PR106, PARTS106.files))
+    tape.add("GET", host.repo_api, 200, repository(host))
     parts_of(tape, host, PR106, PARTS106)
     tape.write("pull_request")
 
@@ -876,31 +1117,52 @@ def unknown_repo() -> None:
 
 
 def secondary_rate_limit() -> None:
+    """GraphQL answers a burst with 403 and Retry-After, as REST does."""
     host, tape = Host(), Tape()
+    tape.add("GET", host.repo_api, 200, repository(host))
+    queries = _connector_queries()
     limited = error(SECONDARY.format("C0DE:5E1F:1A2B3C:4D5E6F:67039A10"), 403, SECONDARY_DOCS)
-    uri = f"{host.repo_api}/pulls/106"
-    tape.add("GET", uri, 403, limited, extra={"Retry-After": "1"})
-    tape.add("GET", uri, 200, pull_full(host, PR106, PARTS106.files))
+    tape.graphql(host, queries.pulls([106]), None, status=403, answer=limited,
+                 extra={"Retry-After": "1"})
     parts_of(tape, host, PR106, PARTS106)
     tape.write("secondary_rate_limit")
 
 
-def partial_failures() -> None:
-    """PR #106: reviews forbidden, check runs eaten by a proxy, statuses rate limited."""
+RATE_LIMITED = {
+    "data": None,
+    "errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 583231."}],
+}
+
+
+def graphql_rate_limit() -> None:
+    """A spent GraphQL budget: HTTP 200, a RATE_LIMITED error, the reset 30 s away."""
     host, tape = Host(), Tape()
-    repo, head = host.repo_api, PR106.head_sha
-    tape.add("GET", f"{repo}/pulls/106", 200, pull_full(host, PR106, PARTS106.files))
-    files = [diff_entry(host, f, head) for f in PARTS106.files]
-    paged(tape, host, f"/repos/{host.full_name}/pulls/106/files", files)
-    docs = f"{DOCS}/pulls/reviews#list-reviews-for-a-pull-request"
-    forbidden = error("Resource not accessible by integration", 403, docs)
-    tape.add("GET", f"{repo}/pulls/106/reviews?per_page={PER_PAGE}", 403, forbidden)
+    tape.add("GET", host.repo_api, 200, repository(host))
+    queries = _connector_queries()
+    reset = str(int(NOW.timestamp()) + 30)
+    tape.graphql(host, queries.pulls([106]), None, answer=RATE_LIMITED,
+                 extra={"X-RateLimit-Remaining": "0", "X-RateLimit-Used": "5000",
+                        "X-RateLimit-Reset": reset})
+    parts_of(tape, host, PR106, PARTS106)
+    tape.write("graphql_rate_limit")
+
+
+def partial_failures() -> None:
+    """PR #106 read by an App without ``checks: read``: GraphQL answers the rest and names
+    the forbidden field; the file listing is eaten by a proxy."""
+    host, tape = Host(), Tape()
+    tape.add("GET", host.repo_api, 200, repository(host))
+    queries = _connector_queries()
+    node = pull_node(host, PR106, PARTS106)
+    node["commits"]["nodes"][0]["commit"]["checkSuites"] = None
+    forbidden = [{"type": "FORBIDDEN", "path": ["repository", "p0", "commits", "nodes", 0,
+                                                 "commit", "checkSuites"],
+                  "extensions": {"saml_failure": False},
+                  "locations": [{"line": 1, "column": 1012}],
+                  "message": "Resource not accessible by integration"}]
+    tape.graphql(host, queries.pulls([106]), {"repository": {"p0": node}}, errors=forbidden)
     html = "<!DOCTYPE html><html><head><title>Acme SSO - Sign in</title></head></html>"
-    tape.add_proxy_page(f"{repo}/commits/{head}/check-runs?per_page={PER_PAGE}", html)
-    limited = error(SECONDARY.format("C0DE:5E1F:1A2B3C:4D5E6F:67039A11"), 429, SECONDARY_DOCS)
-    for _ in range(2):  # the test's budget allows one 60 s wait, not two
-        uri = f"{repo}/commits/{head}/status?per_page={PER_PAGE}"
-        tape.add("GET", uri, 429, limited, extra={"Retry-After": "60"})
+    tape.add_proxy_page(f"{host.repo_api}/pulls/106/files?per_page={PER_PAGE}", html)
     tape.write("partial_failures")
 
 
@@ -909,18 +1171,18 @@ def unknown_ref() -> None:
     host, tape = Host(), Tape()
     repo = host.repo_api
     tape.add("GET", repo, 200, repository(host))
-    compare_docs = f"{DOCS}/commits/commits#compare-two-commits"
-    uri = f"{repo}/compare/v1.4.0...v9.9.9?per_page={PER_PAGE}"
-    tape.add("GET", uri, 404, error("Not Found", 404, compare_docs))
     contents_docs = f"{DOCS}/repos/contents#get-repository-content"
     no_ref = error("No commit found for the ref v9.9.9", 404, contents_docs)
     tape.add("GET", f"{repo}/contents/.github/CODEOWNERS?ref=v9.9.9", 404, no_ref)
+    compare_docs = f"{DOCS}/commits/commits#compare-two-commits"
+    uri = f"{repo}/compare/v1.4.0...v9.9.9?per_page={PER_PAGE}"
+    tape.add("GET", uri, 404, error("Not Found", 404, compare_docs))
     deployments(tape, host)
     tape.write("unknown_ref")
 
 
 def enterprise() -> None:
-    """GitHub Enterprise Server: API under /api/v3, web pages on the bare host."""
+    """GitHub Enterprise Server: REST under /api/v3, GraphQL at /api/graphql."""
     ghe = "https://ghe.acme.example"
     host = Host(api=f"{ghe}/api/v3", web=ghe, full_name="platform/billing", repo_id=12)
     tape = Tape(limit=15000)
@@ -936,7 +1198,7 @@ def enterprise() -> None:
         reviews=[R(9301, "grace", "APPROVED", "10-06 08:00")],
         checks=[K(7401, "ci", "completed", "success")],
     )
-    tape.add("GET", f"{host.repo_api}/pulls/3", 200, pull_full(host, pull, parts.files))
+    tape.add("GET", host.repo_api, 200, repository(host))
     parts_of(tape, host, pull, parts)
     tape.write("enterprise")
 
@@ -951,7 +1213,7 @@ def app_auth() -> None:
     grant["expires_at"] = "2099-01-01T00:00:00Z"  # real grants live 1 h; replay ignores the clock
     token_uri = f"{host.api}/app/installations/4242/access_tokens"
     tape.add("POST", token_uri, 201, grant, sent={"permissions": {}})
-    tape.add("GET", f"{host.repo_api}/pulls/106", 200, pull_full(host, PR106, PARTS106.files))
+    tape.add("GET", host.repo_api, 200, repository(host))
     parts_of(tape, host, PR106, PARTS106)
     tape.write("app_auth")
 
@@ -960,19 +1222,178 @@ def read_only() -> None:
     Tape().write("read_only")  # nothing may ever play: writes never leave the process
 
 
+# -- the failures real organisations showed (#18) --------------------------------------------
+
+MOVED_DOCS = "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api"
+
+
+def moved(tape: Tape, uri: str, location: str) -> None:
+    """GitHub's answer for a renamed or transferred repository: 301 to its id."""
+    body = {"message": "Moved Permanently", "url": location,
+            "documentation_url": f"{MOVED_DOCS}#follow-redirects"}
+    tape.add("GET", uri, 301, body, extra={"Location": location})
+
+
+def renamed_repo() -> None:
+    """acme/old-shop is now acme/shop (id 700001): asked by its old name, read by its new
+    one. While the release is read it moves again: its deployments answer 301."""
+    host, tape = Host(), Tape()
+    by_id = f"{host.api}/repositories/{host.repo_id}"
+    moved(tape, f"{host.api}/repos/acme/old-shop", by_id)
+    tape.add("GET", by_id, 200, repository(host))
+    codeowners(tape, host, "v1.5.0")
+    compare(tape, host, "v1.4.0...v1.5.0", HISTORY[:1])
+    associations(tape, host, [(sha("c1"), ASSOCIATED["c1"])])
+    metadata(tape, host, [(PR101, PARTS101)])
+    files_of(tape, host, PR101, PARTS101)
+    query = urlencode({"environment": "production", "per_page": PER_PAGE})
+    moved(tape, f"{host.repo_api}/deployments?{query}", f"{by_id}/deployments?{query}")
+    tape.write("renamed_repo")
+
+
+def merged_elsewhere() -> None:
+    """v3.0.0...v3.1.0 on main: #201 merged into ``master`` before the rename to main,
+    #202 into ``develop``, then released by #203 (develop -> main)."""
+    host, tape = Host(), Tape()
+    history = [
+        C("e1", "Fix rounding (#201)", "carol", "09-20 10:00"),
+        C("e2", "Add CSV export (#202)", "dave", "09-25 15:00"),
+        C("e3", "Merge pull request #203 from acme/develop", "bob", "10-01 09:00"),
+    ]
+    export = F("src/export.py", "added", 40, 0, "@@ -0,0 +1,40 @@\n+import csv")
+    pulls = [
+        (P(201, "Fix rounding", "Rounds half up.", "carol", "fix/rounding", "09-19 09:00",
+           "09-20 10:01", "09-20 10:00", "e1", base_ref="master"),
+         Parts(files=[F("src/money.py", "modified", 3, 1, "@@ -5,2 +5,4 @@\n+    ROUND_HALF_UP")],
+               reviews=[R(9501, "bob", "APPROVED", "09-20 09:30")])),
+        (P(202, "Add CSV export", "PAY-140", "dave", "feature/csv", "09-24 09:00",
+           "09-25 15:01", "09-25 15:00", "e2", base_ref="develop"),
+         Parts(files=[export], reviews=[R(9502, "carol", "APPROVED", "09-25 14:00")])),
+        (P(203, "Release 3.1.0", "develop into main", "bob", "develop", "09-30 09:00",
+           "10-01 09:01", "10-01 09:00", "e3"),
+         Parts(files=[export], reviews=[R(9503, "alice", "APPROVED", "10-01 08:30")])),
+    ]
+    tape.add("GET", host.repo_api, 200, repository(host))
+    codeowners(tape, host, "v3.1.0")
+    compare(tape, host, "v3.0.0...v3.1.0", history)
+    associations(tape, host, [
+        (sha("e1"), [(201, "09-20 10:00")]),
+        (sha("e2"), [(202, "09-25 15:00"), (203, "10-01 09:00")]),
+        (sha("e3"), [(203, "10-01 09:00")]),
+    ])
+    metadata(tape, host, pulls)
+    for pull, parts in pulls:
+        files_of(tape, host, pull, parts)
+    no_deployments(tape, host)
+    tape.write("merged_elsewhere")
+
+
+ORGS_PY = "".join(f"def org_{i}(db):\n    return db.get({i})\n" for i in range(200))
+BILLING_OLD = "".join(f"RATE_{i} = {i}\n" for i in range(3000))
+BILLING_NEW = BILLING_OLD.replace("RATE_7 = 7\n", "RATE_7 = 8\nAPI_KEY = 'sk_live_x'\n")
+WITHHELD = [  # what GitHub sent: (file, blob size, GitHub's binary marker)
+    (F("src/acme/orgs.py", "added", 0, 0, changes=0), len(ORGS_PY), False),
+    (F("src/acme/billing.py", "modified", 900, 400), len(BILLING_NEW), False),
+    (F("data/model.tflite", "modified", 0, 0, changes=0), 4_200_000, True),
+    (F("vendor/bundle.min.js", "added", 0, 0, changes=0), 3_100_000, False),
+    (F("docs/notes.txt", "added", 0, 0, changes=0), 12_000, None),
+    (F("src/acme/extra.py", "added", 0, 0, changes=0), 2_000, False),
+    (F("old/legacy.py", "removed", 0, 0, changes=0), 0, False),
+]
+
+
+def withheld_patches() -> None:
+    """PR #301 as large real PRs look: text files without patch and with 0 changes, one
+    over the diff limit, a binary GitHub marks, one too big to read, one GitHub cannot
+    classify; the test lets the connector rebuild 5 files at most."""
+    host, tape = Host(), Tape()
+    pull = P(301, "Organisations and billing", "", "alice", "feature/orgs", "10-01 09:00",
+             "10-02 09:01", "10-02 09:00", "w1")
+    parts = Parts(files=[f for f, _, _ in WITHHELD],
+                  reviews=[R(9601, "bob", "APPROVED", "10-02 08:00")])
+    tape.add("GET", host.repo_api, 200, repository(host))
+    codeowners(tape, host, "v4.1.0", at_root=False)
+    compare(tape, host, "v4.0.0...v4.1.0",
+            [C("w1", "Organisations and billing (#301)", "alice", "10-02 09:00")])
+    associations(tape, host, [(sha("w1"), [(301, "10-02 09:00")])])
+    metadata(tape, host, [(pull, parts)])
+    files_of(tape, host, pull, parts)
+    queries = _connector_queries()
+    withheld_meta(tape, host, [(f.blob, size, binary) for f, size, binary in WITHHELD[:5]])
+    texts = {WITHHELD[0][0].blob: ORGS_PY, WITHHELD[1][0].blob: BILLING_NEW}
+    nodes = {queries.alias("b", i): blob_node(oid, len(text), False, text, with_text=True)
+             for i, (oid, text) in enumerate(texts.items())}
+    tape.graphql(host, queries.blobs(list(texts), text=True), {"repository": nodes})
+    base_oid = sha("base:main")
+    body = comparison(host, f"{base_oid}...{pull.head_sha}", [], 1, 2)
+    merge_base = commit(host, C("mb", "Release 4.0.0", "bob", "09-30 09:00"), sha("older"))
+    body.update(merge_base_commit=merge_base, status="diverged", ahead_by=1, behind_by=3)
+    tape.add("GET", f"{host.repo_api}/compare/{base_oid}...{pull.head_sha}?per_page=1", 200, body)
+    old = {queries.alias("o", 0): blob_node(sha("blob:old-billing"), len(BILLING_OLD), False,
+                                            BILLING_OLD, with_text=True)}
+    expression = f"{merge_base['sha']}:src/acme/billing.py"
+    tape.graphql(host, queries.file_at({queries.alias("o", 0): expression}),
+                 {"repository": old})
+    no_deployments(tape, host)
+    tape.write("withheld_patches")
+
+
+def nested_pages() -> None:
+    """PR #110: 101 reviews (a bot comments on every push) and 55 check runs in one suite,
+    each past the first page GitHub answers; follow-up queries read the rest."""
+    host, tape = Host(), Tape()
+    pull = P(110, "Matrix build for every Python", "", "grace", "ci/matrix", "10-05 09:00",
+             "10-06 09:00")
+    reviews = [R(9800 + i, "ci-helper[bot]", "COMMENTED", "10-05 10:00") for i in range(100)]
+    reviews.append(R(9900, "bob", "APPROVED", "10-06 08:00"))
+    checks = [K(7800 + i, f"test ({i})", "completed", "success") for i in range(55)]
+    parts = Parts(files=[F(".github/workflows/ci.yml", "modified", 3, 1,
+                           "@@ -4 +4,3 @@\n+    strategy:")], reviews=reviews, checks=checks)
+    queries = _connector_queries()
+    node = pull_node(host, pull, parts)
+    more_reviews, more_runs = _cursor("reviews:100"), _cursor("runs:50")
+    node["reviews"] = {"totalCount": 101, "pageInfo": {"hasNextPage": True,
+                                                       "endCursor": more_reviews},
+                       "nodes": node["reviews"]["nodes"][:100]}
+    suite = node["commits"]["nodes"][0]["commit"]["checkSuites"]["nodes"][0]
+    runs = suite["checkRuns"]["nodes"]
+    suite["checkRuns"] = {"totalCount": 55, "pageInfo": {"hasNextPage": True,
+                                                         "endCursor": more_runs},
+                          "nodes": runs[:50]}
+    tape.add("GET", host.repo_api, 200, repository(host))
+    tape.graphql(host, queries.pulls([110]), {"repository": {"p0": node}})
+    files_of(tape, host, pull, parts)
+    rest = {"totalCount": 101, "pageInfo": {"hasNextPage": False, "endCursor": _cursor("r:101")},
+            "nodes": [review_node(pull, reviews[100])]}
+    tape.graphql(host, queries.more_reviews(110, more_reviews),
+                 {"repository": {"pullRequest": {"reviews": rest}}})
+    tail = {"totalCount": 55, "pageInfo": {"hasNextPage": False, "endCursor": _cursor("k:55")},
+            "nodes": runs[50:]}
+    tape.graphql(host, queries.more_runs(suite["id"], more_runs), {"node": {"checkRuns": tail}})
+    tape.write("nested_pages")
+
+
 CASSETTES = (
     small_release,
     pull_request,
     bad_credentials,
     unknown_repo,
     secondary_rate_limit,
+    graphql_rate_limit,
     partial_failures,
     unknown_ref,
     enterprise,
     app_auth,
     read_only,
+    renamed_repo,
+    merged_elsewhere,
+    withheld_patches,
+    nested_pages,
 )
 
+
 if __name__ == "__main__":
+    if "--refresh-examples" in sys.argv[1:]:
+        refresh_examples()
     for make in CASSETTES:
         make()

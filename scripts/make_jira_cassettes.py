@@ -137,6 +137,25 @@ class Site:
             }
         return common | (extra or {})
 
+    def server_info(self, seed: str, *, status: int = 200, body: Any = None,
+                    headers: dict[str, str] | None = None,
+                    site_url: str | None = None) -> dict[str, Any]:
+        """``GET /rest/api/2/serverInfo`` (v2 on Cloud too): what the connector asks first.
+        ``site_url``: the site's own URL where it is reached through another (the gateway)."""
+        if body is None:
+            url = site_url or self.base
+            body = dict(CLOUD_SERVER_INFO if self.cloud else SERVER_SERVER_INFO, baseUrl=url)
+            if self.cloud:
+                body.update(displayUrl=url, displayUrlServicedeskHelpCenter=url)
+        return interaction(
+            "GET",
+            f"{self.base}/rest/api/2/serverInfo",
+            status,
+            body,
+            request_headers=JIRA_REQUEST_HEADERS,
+            response_headers=self.headers(status, seed, headers),
+        )
+
     def call(
         self,
         method: str,
@@ -429,9 +448,120 @@ def cell(kind: str, *inline: dict[str, Any]) -> dict[str, Any]:
     return {"type": kind, "attrs": {}, "content": [para(*inline)]}
 
 
+# -- what kind of site: serverInfo (the Cloud and Server answers Atlassian documents) ------
+
+CLOUD_SERVER_INFO = {
+    "baseUrl": "https://acme.atlassian.net",
+    "displayUrl": "https://acme.atlassian.net",
+    "displayUrlServicedeskHelpCenter": "https://acme.atlassian.net",
+    "version": "1001.0.0-SNAPSHOT",
+    "versionNumbers": [1001, 0, 0],
+    "deploymentType": "Cloud",
+    "buildNumber": 100273,
+    "buildDate": "2024-05-30T04:12:58.000+0000",
+    "serverTime": "2024-06-01T00:00:00.000+0000",
+    "scmInfo": "3e9a1f3a8e66f0fc5e4bd3c9b1f0a7d3c0e8f2a1",
+    "serverTitle": "Jira",
+}
+SERVER_SERVER_INFO = {
+    "baseUrl": "https://jira.acme.example/jira",
+    "version": "9.12.8",
+    "versionNumbers": [9, 12, 8],
+    "deploymentType": "Server",
+    "buildNumber": 9120008,
+    "buildDate": "2024-04-17T00:00:00.000+0200",
+    "databaseBuildNumber": 9120008,
+    "serverTime": "2024-06-01T02:00:00.000+0200",
+    "scmInfo": "4f6c7e0a2ad6c8ba2f0b7c5f7b3d5c4b8a4c6e1d",
+    "serverTitle": "Acme Jira",
+}
+
+
+# -- which fields the sites have: /field (FieldDetails on Cloud, FieldBean on Server) ---------
+
+
+def field(fid: str, name: str, schema: dict[str, Any], *, clause: str | None = None,
+          cloud: bool = True) -> dict[str, Any]:
+    custom = fid.startswith("customfield_")
+    clauses = [f"cf[{fid.rsplit('_', 1)[1]}]", name] if custom else [clause or fid]
+    value: dict[str, Any] = {"id": fid, "name": name, "custom": custom, "orderable": True,
+                             "navigable": True, "searchable": True, "clauseNames": clauses,
+                             "schema": schema}
+    if cloud:
+        value = {"id": fid, "key": fid, **{k: v for k, v in value.items() if k != "id"}}
+    return value
+
+
+def custom(kind: str, cid: str, type_: str, **extra: Any) -> dict[str, Any]:
+    return {"type": type_, "custom": kind, "customId": int(cid), **extra}
+
+
+def system_fields(cloud: bool) -> list[dict[str, Any]]:
+    return [
+        field("summary", "Summary", {"type": "string", "system": "summary"}, cloud=cloud),
+        field("status", "Status", {"type": "status", "system": "status"}, cloud=cloud),
+        field("issuetype", "Issue Type", {"type": "issuetype", "system": "issuetype"},
+              clause="type", cloud=cloud),
+        field("duedate", "Due date", {"type": "date", "system": "duedate"}, clause="due",
+              cloud=cloud),
+        field("parent", "Parent", {"type": "issuelink", "system": "parent"}, cloud=cloud),
+        field("fixVersions", "Fix versions", {"type": "array", "items": "version",
+                                              "system": "fixVersions"}, clause="fixVersion",
+              cloud=cloud),
+    ]
+
+
+GH = "com.pyxis.greenhopper.jira"
+CF = "com.atlassian.jira.plugin.system.customfieldtypes"
+
+
+def cloud_field_list() -> list[dict[str, Any]]:
+    """A Jira Software Cloud site: story point estimate, Sprint, Team (and Epic Link, kept
+    on older sites though Cloud links epics through the parent)."""
+    return [
+        *system_fields(True),
+        field("customfield_10014", "Epic Link", custom(f"{GH}:gh-epic-link", "10014", "any")),
+        field("customfield_10015", "Start date", custom(f"{CF}:datepicker", "10015", "date")),
+        field("customfield_10016", "Story point estimate",
+              custom(f"{GH}:jsw-story-points", "10016", "number")),
+        field("customfield_10019", "Rank", custom(f"{GH}:gh-lexo-rank", "10019", "any")),
+        field("customfield_10020", "Sprint",
+              custom(f"{GH}:gh-sprint", "10020", "array", items="json")),
+        field("customfield_10001", "Team", custom(f"{CF}:atlassian-team", "10001", "team",
+                                                 configuration={f"{CF}:atlassian-team": True})),
+        field("customfield_10035", "Flagged", custom(f"{CF}:multicheckboxes", "10035", "array",
+                                                    items="option")),
+    ]
+
+
+def server_field_list(points: str, epic: str, sprint: str | None) -> list[dict[str, Any]]:
+    """A Jira Software Server/DC site: its own ids for Story Points, Epic Link, Sprint."""
+    fields = [
+        *system_fields(False),
+        field(points, "Story Points", custom(f"{CF}:float", points.rsplit("_", 1)[1], "number"),
+              cloud=False),
+        field(epic, "Epic Link", custom(f"{GH}:gh-epic-link", epic.rsplit("_", 1)[1], "any"),
+              cloud=False),
+        field("customfield_10002", "Business Value",
+              custom(f"{CF}:float", "10002", "number"), cloud=False),
+    ]
+    if sprint:
+        fields.append(field(sprint, "Sprint", custom(f"{GH}:gh-sprint", sprint.rsplit("_", 1)[1],
+                                                     "array", items="string"), cloud=False))
+    return fields
+
+
+def preamble(site: Site, seed: str, fields: list[dict[str, Any]] | None = None,
+             site_url: str | None = None) -> list[dict[str, Any]]:
+    """serverInfo, then /field: what the connector reads once before its first fetch."""
+    listed = cloud_field_list() if fields is None else fields
+    return [site.server_info(f"{seed}-info", site_url=site_url),
+            site.call("GET", "field", 200, listed, seed=f"{seed}-field", compact=True)]
+
+
 # -- the fields our connector asks for (kept literal: the cassettes are the contract) -------
 
-CLOUD_FIELDS = [
+SYSTEM_FIELDS = [
     "summary",
     "issuetype",
     "status",
@@ -448,9 +578,13 @@ CLOUD_FIELDS = [
     "description",
     "parent",
     "issuelinks",
-    "customfield_10016",
 ]
-SERVER_FIELDS = [*CLOUD_FIELDS[:-1], "customfield_10106", "customfield_10101"]
+# Story points, sprint, team, due date (Cloud: epics are parents).
+CLOUD_FIELDS = [*SYSTEM_FIELDS, "customfield_10016", "customfield_10020", "customfield_10001",
+                "duedate"]
+# Story points, epic link, sprint, due date: the OPS site has no Team field.
+SERVER_FIELDS = [*SYSTEM_FIELDS, "customfield_10106", "customfield_10101", "customfield_10104",
+                 "duedate"]
 
 
 def search_body(jql: str, *, token: str | None = None, max_results: int = 100) -> dict[str, Any]:
@@ -492,6 +626,9 @@ def cloud_fields(
         "description": None,
         "issuelinks": [],
         "customfield_10016": None,
+        "customfield_10020": None,
+        "customfield_10001": None,
+        "duedate": None,
     }
     fields.update(extra)
     return fields
@@ -520,6 +657,18 @@ def cloud_statuses(site: Site) -> dict[str, dict[str, Any]]:
         "review": status(site, "10002", "In Review", "indeterminate"),
         "done": status(site, "10001", "Done", "done"),
     }
+
+
+ACME_SPRINT_6 = {"id": 36, "name": "ACME Sprint 6", "state": "closed", "boardId": 2,
+                 "goal": "Wallet tokens", "startDate": "2024-05-13T08:00:00.000Z",
+                 "endDate": "2024-05-27T08:00:00.000Z",
+                 "completeDate": "2024-05-27T09:12:44.310Z"}
+ACME_SPRINT_7 = {"id": 37, "name": "ACME Sprint 7", "state": "active", "boardId": 2,
+                 "goal": "Saved cards", "startDate": "2024-05-27T08:00:00.000Z",
+                 "endDate": "2024-06-10T08:00:00.000Z"}
+PAYMENTS_TEAM = {"id": "36885b3c-1bf0-4f85-a357-c5b858c31de4", "name": "Payments",
+                 "avatarUrl": "", "isVisible": True, "isVerified": False, "title": "Payments",
+                 "isShared": True}
 
 
 def acme_issues(site: Site) -> list[dict[str, Any]]:
@@ -622,6 +771,9 @@ def acme_issues(site: Site) -> list[dict[str, Any]]:
                 description=description,
                 parent=epic,
                 customfield_10016=5.0,
+                customfield_10020=[ACME_SPRINT_6, ACME_SPRINT_7],
+                customfield_10001=PAYMENTS_TEAM,
+                duedate="2024-06-14",
                 issuelinks=[
                     {
                         "id": "10300",
@@ -845,6 +997,7 @@ def cloud_release() -> list[dict[str, Any]]:
     issues = acme_issues(site)
     links = cloud_remote_links(site)
     calls = [
+        *preamble(site, "release"),
         site.call("GET", "project/ACME/versions", 200, cloud_versions(site), seed="versions"),
         site.call(
             "POST",
@@ -924,6 +1077,7 @@ def cloud_truncated_changelog() -> list[dict[str, Any]]:
         "values": histories[:100],
     }
     return [
+        *preamble(site, "t"),
         site.call("GET", "project/ACME/versions", 200, cloud_versions(site), seed="t-versions"),
         site.call(
             "POST",
@@ -959,20 +1113,21 @@ def cloud_unauthorized() -> list[dict[str, Any]]:
         "X-Seraph-LoginReason": "AUTHENTICATED_FAILED",
         "WWW-Authenticate": 'OAuth realm="https%3A%2F%2Facme.atlassian.net"',
     }
-    return [
-        site.call("GET", "project/ACME/versions", 401, CLOUD_401_BODY, seed="401", headers=headers)
-    ]
+    # serverInfo is the first request: with rejected credentials, it is what says so.
+    return [site.server_info("401", status=401, body=CLOUD_401_BODY, headers=headers)]
 
 
 def cloud_fix_version_not_found() -> list[dict[str, Any]]:
     site = Site(CLOUD, cloud=True)
-    return [site.call("GET", "project/ACME/versions", 200, cloud_versions(site), seed="nf")]
+    return [*preamble(site, "nf"),
+            site.call("GET", "project/ACME/versions", 200, cloud_versions(site), seed="nf")]
 
 
 def cloud_unknown_project() -> list[dict[str, Any]]:
     site = Site(CLOUD, cloud=True)
     body = {"errorMessages": ["No project could be found with key 'NOPE'."], "errors": {}}
-    return [site.call("GET", "project/NOPE/versions", 404, body, seed="404")]
+    return [*preamble(site, "404"), site.call("GET", "project/NOPE/versions", 404, body,
+                                              seed="404")]
 
 
 def rate_limit_headers(retry_after: int) -> dict[str, str]:
@@ -994,6 +1149,7 @@ def cloud_rate_limited() -> list[dict[str, Any]]:
     issue = acme_issues(site)[4]  # ACME-5 alone
     jql = 'project = "ACME" AND fixVersion = 10042 ORDER BY key ASC'
     return [
+        *preamble(site, "rl"),
         site.call(
             "GET",
             "project/ACME/versions",
@@ -1079,6 +1235,7 @@ def cloud_faults() -> list[dict[str, Any]]:
         "<body>Down for maintenance</body></html>"
     )
     return [
+        *preamble(site, "f"),
         site.call(
             "POST",
             "search/jql",
@@ -1173,9 +1330,21 @@ def server_fields(
         "issuelinks": [],
         "customfield_10106": None,
         "customfield_10101": None,
+        "customfield_10104": None,
+        "duedate": None,
     }
     fields.update(extra)
     return fields
+
+
+# How Jira Server/DC sends a sprint in REST v2: the toString of its Java object.
+OPS_SPRINT_22 = (
+    "com.atlassian.greenhopper.service.sprint.Sprint@5d2b8e3a[id=22,rapidViewId=4,"
+    "state=ACTIVE,name=OPS Sprint 22,startDate=2024-05-27T09:00:00.000+02:00,"
+    "endDate=2024-06-07T17:00:00.000+02:00,completeDate=<null>,"
+    "activatedDate=2024-05-27T09:04:12.551+02:00,sequence=22,goal=Deploys, without downtime,"
+    "synced=false,autoStartStop=false,incompleteIssuesDestinationId=<null>]"
+)
 
 
 def server_issues(site: Site) -> list[dict[str, Any]]:
@@ -1219,6 +1388,8 @@ def server_issues(site: Site) -> list[dict[str, Any]]:
                 description=wiki,
                 customfield_10106=8.0,
                 customfield_10101="OPS-1",
+                customfield_10104=[OPS_SPRINT_22],
+                duedate="2024-06-07",
                 components=[component(site, "10400", "deploy")],
                 labels=["infra"],
             ),
@@ -1312,7 +1483,9 @@ def server_release() -> list[dict[str, Any]]:
         version(site, "20099", "2024.05", True, "2024-05-13", project_id=10200),
         version(site, "20100", "2024.06", False, "2024-06-10", project_id=10200),
     ]
-    calls = [site.call("GET", "project/OPS/versions", 200, versions, seed="s-versions")]
+    fields = server_field_list("customfield_10106", "customfield_10101", "customfield_10104")
+    calls = [*preamble(site, "s", fields),
+             site.call("GET", "project/OPS/versions", 200, versions, seed="s-versions")]
     for start in (0, 2, 4):
         page = {
             "expand": "schema,names",
@@ -1356,6 +1529,77 @@ def server_release() -> list[dict[str, Any]]:
     return calls
 
 
+# -- #18: a Server whose custom fields only /field names; Cloud through the API gateway -------
+
+BILL = "https://jira.example.org"
+BILL_JQL = 'project = "BILL" AND fixVersion = 30200 ORDER BY key ASC'
+BILL_FIELDS = [*SYSTEM_FIELDS, "customfield_10105", "customfield_10700", "customfield_10104",
+               "duedate"]
+BILL_SPRINT = (
+    "com.atlassian.greenhopper.service.sprint.Sprint@2f1e6c0b[id=41,rapidViewId=9,"
+    "state=FUTURE,name=BILL Sprint 14,startDate=<null>,endDate=<null>,completeDate=<null>,"
+    "activatedDate=<null>,sequence=41,goal=,synced=false,autoStartStop=false,"
+    "incompleteIssuesDestinationId=<null>]"
+)
+
+
+def server_custom_fields() -> list[dict[str, Any]]:
+    """Story points in customfield_10105 and the epic in customfield_10700, as a real
+    Server keeps them: nothing but /field says so."""
+    site = Site(BILL, cloud=False)
+    s = server_statuses(site)
+    ravi = user(site, "Ravi Patel", "ravi")
+    fix = [fix_version_ref(version(site, "30200", "3.2", False, "2024-06-28", project_id=10300))]
+
+    def fields(**extra: Any) -> dict[str, Any]:
+        base = server_fields(site, created="2024-05-20T10:00:00.000+0200", **extra)
+        for old in ("customfield_10106", "customfield_10101"):
+            base.pop(old)
+        return {"customfield_10105": None, "customfield_10700": None, **base,
+                "fixVersions": fix}
+
+    issues = [
+        issue_bean(site, "30001", "BILL-1", fields(summary="Invoicing v3", kind="Epic",
+                                                   st=s["progress"], assignee=ravi), []),
+        issue_bean(site, "30007", "BILL-7", fields(
+            summary="PDF invoices", kind="Story", st=s["progress"], assignee=ravi,
+            customfield_10105=5.0, customfield_10700="BILL-1", customfield_10104=[BILL_SPRINT],
+            duedate="2024-06-21"), []),
+        issue_bean(site, "30008", "BILL-8", fields(
+            summary="Rounding of VAT", kind="Bug", st=s["open"], customfield_10700="BILL-1"), []),
+    ]
+    versions = [version(site, "30200", "3.2", False, "2024-06-28", project_id=10300)]
+    listed = server_field_list("customfield_10105", "customfield_10700", "customfield_10104")
+    calls = [*preamble(site, "b", listed),
+             site.call("GET", "project/BILL/versions", 200, versions, seed="b-versions")]
+    page = {"expand": "schema,names", "startAt": 0, "maxResults": 100, "total": 3,
+            "issues": issues}
+    body = {"jql": BILL_JQL, "startAt": 0, "maxResults": 100, "fields": BILL_FIELDS,
+            "expand": ["changelog"]}
+    calls.append(site.call("POST", "search", 200, page, seed="b-search", request_body=body))
+    for key in ("BILL-1", "BILL-7", "BILL-8"):
+        calls.append(site.call("GET", f"issue/{key}/remotelink", 200, [], seed=f"b-rl-{key}"))
+    return calls
+
+
+GATEWAY = "https://api.atlassian.com/ex/jira/7a3f2e14-1b5c-4e8a-9d2f-6c1b0e9a4d21"
+
+
+def cloud_gateway() -> list[dict[str, Any]]:
+    """ACME's Cloud site through the API gateway (OAuth 2.0, scoped tokens): no
+    atlassian.net in the URL, only serverInfo tells."""
+    site = Site(GATEWAY, cloud=True)
+    issue = acme_issues(site)[4]  # ACME-5
+    links = cloud_remote_links(site)["ACME-5"]
+    return [
+        *preamble(site, "gw", site_url=CLOUD),
+        site.call("GET", "project/ACME/versions", 200, cloud_versions(site), seed="gw-versions"),
+        site.call("POST", "search/jql", 200, {"issues": [issue], "isLast": True},
+                  seed="gw-search", request_body=search_body(RELEASE_JQL)),
+        site.call("GET", "issue/ACME-5/remotelink", 200, links, seed="gw-rl"),
+    ]
+
+
 def main() -> None:
     scenarios = {
         "cloud_release": cloud_release,
@@ -1366,6 +1610,8 @@ def main() -> None:
         "cloud_rate_limited": cloud_rate_limited,
         "cloud_faults": cloud_faults,
         "server_release": server_release,
+        "server_custom_fields": server_custom_fields,
+        "cloud_gateway": cloud_gateway,
         "read_only": list,  # no interaction at all: a write must never reach the wire
     }
     for name, build in scenarios.items():

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import vcr
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# ``../shared`` beside the checkout; ADVISOR_SHARED_DIR names it for a checkout elsewhere.
+SHARED = Path(os.environ.get("ADVISOR_SHARED_DIR") or
+              Path(__file__).resolve().parent.parent.parent / "shared")
+# GraphQL sends every query to one URL: the body (the document) tells them apart.
+MATCH_BODY = frozenset({"github"})
 
 # Credentials never reach a cassette; if one is re-recorded by hand, these are scrubbed.
 FILTERED_HEADERS = [
@@ -28,6 +33,7 @@ def replayer(service: str) -> vcr.VCR:
         record_mode="none",
         filter_headers=FILTERED_HEADERS,
         filter_query_parameters=["access_token", "token", "api_key"],
-        match_on=["method", "scheme", "host", "port", "path", "query"],
+        match_on=["method", "scheme", "host", "port", "path", "query",
+                  *(["body"] if service in MATCH_BODY else [])],
         decode_compressed_response=True,
     )

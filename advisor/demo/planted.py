@@ -81,6 +81,9 @@ PLANTED: tuple[PlantedRisk, ...] = (
        "reopened-issue", "PAY-121"),
     _r("DEL-10", "Open High bug in the fix version (also PAY-128; PAY-121 is Highest)",
        "PAY-127", "delivery", "open-high-priority-bug", "PAY-127"),
+    _r("DEL-11", "Pushed to main without a pull request (no merged PR brought it in)",
+       "commit `93660ece83bd` (PAY-113)", "delivery", "merged-without-approval",
+       "acme-pay/payments-api@93660ece83bd"),
     # -- platform --------------------------------------------------------------------------------
     _r("PLT-1", "Plan replaces `aws_db_instance.payments` (`[\"delete\",\"create\"]`, "
        "forced by `storage_encrypted`)", "`terraform-plan.json`", "platform",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from agents.models import Evidence, EvidenceKind
 from agents.text import SafeText
-from connectors.github.models import PullRequest
+from connectors.github.models import Commit, PullRequest
 from connectors.jira.models import JiraIssue
 
 TITLE_LIMIT = 120
@@ -30,6 +30,12 @@ class Links:
     def pr(self, pr: PullRequest, detail: str | None = None) -> Evidence:
         return Evidence(kind=EvidenceKind.PULL_REQUEST, ref=self.pr_ref(pr), url=pr.html_url,
                         detail=detail or self.clean(pr.title))
+
+    def commit(self, commit: Commit, detail: str | None = None) -> Evidence:
+        return Evidence(kind=EvidenceKind.COMMIT, ref=f"{self.repo}@{commit.sha[:12]}",
+                        url=commit.html_url,
+                        detail=detail or self.clean(commit.message.splitlines()[0]
+                                                    if commit.message else ""))
 
     def issue_url(self, key: str) -> str | None:
         return f"{self.jira_base}/browse/{key}" if self.jira_base else None

@@ -1,7 +1,9 @@
-"""How each merged PR got in: approval, CI checks, timing and size.
+"""How each merged PR got in: approval, CI checks, timing and size; and which commits got
+in without any pull request (pushed directly, so never reviewed).
 
 A part of a PR that could not be read (``PullRequest.missing``) yields a gap, never a
 claim: unread reviews are not "no approval", unread checks are not "missing checks".
+Commits whose pull requests could not be looked up are in a GitHub gap, not listed here.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from agents.delivery.findings import (
     new_finding,
 )
 from agents.models import Confidence, Severity
-from connectors.github.models import PullRequest
+from connectors.github.models import Commit, PullRequest
 from connectors.provenance import Gap
 
 
@@ -48,7 +50,39 @@ def check_process(ctx: DeliveryContext) -> Outcome:
     for pr in ctx.merged:
         for check in (_approval, _checks, _late, _large):
             outcome.add(check(ctx, pr))
+    by_sha = {c.sha: c for c in ctx.github.commits}
+    for sha in ctx.github.commits_without_pull_request:
+        if sha in by_sha:
+            outcome.add(_pushed_directly(ctx, by_sha[sha]))
     return outcome
+
+
+def _pushed_directly(ctx: DeliveryContext, commit: Commit) -> Outcome:
+    """A commit of the release no merged pull request brought in: nobody reviewed it."""
+    assert ctx.github is not None
+    ref = f"{ctx.links.repo}@{commit.sha[:12]}"
+    headline = ctx.clean(commit.message.splitlines()[0] if commit.message else "")
+    who = commit.author_login or commit.author_name or "unknown"
+    finding = new_finding(
+        MERGED_WITHOUT_APPROVAL,
+        (ctx.links.repo, commit.sha),
+        severity=Severity.HIGH,
+        # GitHub names no merged PR for it; a review elsewhere (another host, a patch
+        # mailed in) is possible, so not certain.
+        confidence=Confidence.MEDIUM,
+        title=f"{ref} reached the release without a pull request: {headline}",
+        explanation=(
+            f"Commit {commit.sha[:12]} by {who} is in {ctx.github.base}...{ctx.github.head} "
+            "but no merged pull request brought it in: it was pushed directly, without review "
+            "or the checks a pull request runs."
+        ),
+        evidence=[ctx.links.commit(commit)],
+        recommendation=(
+            f"Have {ref} reviewed after the fact; protect the release branch so that changes "
+            "only arrive through reviewed pull requests."
+        ),
+    )
+    return Outcome(findings=[finding])
 
 
 def _approval(ctx: DeliveryContext, pr: PullRequest) -> Outcome:

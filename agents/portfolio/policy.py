@@ -111,11 +111,14 @@ class StalePolicy(_Section):
 
 
 class TargetPolicy(_Section):
-    """An epic's target date: a field, else a label, else its fix version's release date."""
+    """An epic's target date: a field, else a label, else its Jira due date, else the end
+    of its open sprint, else its fix version's release date."""
 
     field: str | None = None  # a JiraIssue attribute holding a date, when the model has one
     label_pattern: Annotated[str, AfterValidator(_one_group)] = (
         r"^target[-_:=]?(\d{4}-\d{2}-\d{2})$")
+    use_due_date: bool = True
+    use_sprint: bool = True
     use_fix_version: bool = True
 
 

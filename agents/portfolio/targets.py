@@ -1,5 +1,6 @@
 """Target dates: from a configured field, else a label such as ``target-2024-06-30``,
-else the release date of the fix version the work ships in."""
+else the issue's Jira due date, else the end of the open sprint it is planned in, else
+the release date of the fix version the work ships in."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def issue_target(ctx: PortfolioContext, issue: JiraIssue) -> Target | None:
 
 def own_target(ctx: PortfolioContext, issue: JiraIssue) -> Target | None:
     policy = ctx.policy.target
-    found = _from_field(issue, policy) or _from_label(issue, policy)
+    found = (_from_field(issue, policy) or _from_label(issue, policy)
+             or _from_due_date(issue, policy) or _from_sprint(issue, policy))
     if found is None and policy.use_fix_version:
         day = ctx.release_date(issue)
         if day is not None:
@@ -74,6 +76,27 @@ def _from_label(issue: JiraIssue, policy: TargetPolicy) -> Target | None:
         if match and (day := _as_date(match.group(1))) is not None:
             return Target(day, f"label {label}")
     return None
+
+
+def _from_due_date(issue: JiraIssue, policy: TargetPolicy) -> Target | None:
+    if not policy.use_due_date or issue.due_date is None:
+        return None
+    return Target(issue.due_date, "due date")
+
+
+def _from_sprint(issue: JiraIssue, policy: TargetPolicy) -> Target | None:
+    """The end of the sprint the work is planned in now: the active one, else the next.
+
+    A closed sprint the work was carried out of says nothing about when it is due.
+    """
+    if not policy.use_sprint:
+        return None
+    open_sprints = [s for s in issue.sprints if s.state in ("active", "future") and s.end]
+    if not open_sprints:
+        return None
+    sprint = min(open_sprints, key=lambda s: (s.state != "active", s.end))
+    assert sprint.end is not None
+    return Target(sprint.end.date(), f"end of sprint {sprint.name}")
 
 
 def _as_date(value: object) -> date | None:

@@ -3,15 +3,18 @@
 `atlassian.Confluence` is built on a guarded session (GET only: Confluence reads need
 no POST) with the library's own retries off, so the transport's bounded, Retry-After
 aware retries are the only ones. We page ``/rest/api/content/search`` ourselves by
-following ``_links.base`` + ``_links.next``: the library's Cloud ``cql()`` requests
-``/wiki/content/search`` (no ``rest/api``), its Server ``cql()`` uses ``/rest/api/search``
-(search results, not content), and its pager joins relative ``next`` links to the host,
-dropping Cloud's ``/wiki`` context.
+joining ``_links.next`` to the *configured* base URL: the library's Cloud ``cql()``
+requests ``/wiki/content/search`` (no ``rest/api``), its Server ``cql()`` uses
+``/rest/api/search`` (search results, not content), and its pager joins relative
+``next`` links to the host, dropping Cloud's ``/wiki`` context. The answer's own
+``_links.base`` is never used: a server whose base URL setting names another host
+would otherwise receive our next request, and our credentials, there.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from atlassian import Confluence
@@ -156,9 +159,8 @@ class _SearchRun:
             except _Fault as fault:
                 self.fault(fault, first=not found)
                 break
-            base = str((body.get("_links") or {}).get("base") or self.settings.base_url)
             for raw in body["results"]:
-                self.add(found, raw, base)
+                self.add(found, raw, self.settings.base_url)
             following = (body.get("_links") or {}).get("next")
             if len(found) >= limit and following:
                 why = f"stopped at limit={limit}; more pages match"
@@ -166,8 +168,24 @@ class _SearchRun:
                 break
             if not following or not body["results"]:
                 break
-            target = (base + str(following), None)  # next is relative to base (…/wiki)
+            url = self.next_url(str(following))
+            if url is None:
+                break
+            target = (url, None)
         return list(found.values())[:limit]
+
+    def next_url(self, following: str) -> str | None:
+        """``next`` joined to the configured base (it is relative to …/wiki on Cloud); an
+        absolute link to another host is a gap, never a request with our credentials."""
+        link, base = urlsplit(following), urlsplit(self.settings.base_url)
+        if not (link.scheme or link.netloc):
+            return self.settings.base_url + following
+        if (link.scheme, link.netloc) == (base.scheme, base.netloc):
+            return following
+        why = (f"the next page's link leaves {base.netloc} for {link.scheme}://{link.netloc}; "
+               "not followed")
+        self.gaps.append(Gap(source=SOURCE, what="pages after the first page(s)", why=why))
+        return None
 
     def get(self, path: str, params: dict[str, Any] | None) -> Raw:
         absolute = params is None

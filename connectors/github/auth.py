@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from github import Auth, GithubIntegration
+from github.Requester import Requester
 from pydantic import SecretStr
 
 from connectors.github.guard import harden
@@ -28,15 +29,26 @@ from connectors.transport import ReadOnlyPolicy, RetryPolicy
 
 SOURCE = "github"
 USER_AGENT = "release-risk-advisor (read-only)"
-READ_POLICY = ReadOnlyPolicy(SOURCE)
 _REFRESH_BEFORE = timedelta(minutes=5)  # installation tokens live one hour
+
+
+def read_policy(base_url: str) -> ReadOnlyPolicy:
+    """Reads, plus GraphQL queries (never mutations) at the host's GraphQL endpoint.
+
+    github.com serves GraphQL at ``/graphql``, Enterprise Server at ``/api/graphql``
+    (beside ``/api/v3``); PyGithub derives the same path.
+    """
+    graphql = Requester.get_graphql_prefix(urlsplit(base_url).path)
+    return ReadOnlyPolicy.with_posts(
+        SOURCE, [], graphql=[re.escape(graphql)], refuse_lossy_redirects=True
+    )
 
 
 def token_exchange_policy(base_url: str, installation_id: int) -> ReadOnlyPolicy:
     """Reads, plus the access-token POST of one installation (``/api/v3`` prefix on GHES)."""
     prefix = re.escape(urlsplit(base_url).path.rstrip("/"))
-    path = rf"^{prefix}/app/installations/{installation_id}/access_tokens$"
-    return ReadOnlyPolicy.with_posts(SOURCE, [path])
+    path = rf"{prefix}/app/installations/{installation_id}/access_tokens"
+    return ReadOnlyPolicy.with_posts(SOURCE, [path], refuse_lossy_redirects=True)
 
 
 class InstallationTokenAuth(Auth.Auth):

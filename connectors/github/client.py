@@ -13,22 +13,25 @@ import re
 import threading
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import github
 import requests
 from github import GithubException
 
-from connectors.errors import ConnectorError
-from connectors.github.auth import READ_POLICY, USER_AGENT
+from connectors.errors import ConnectorError, LossyRedirect
+from connectors.github.auth import USER_AGENT, read_policy
 from connectors.github.guard import harden_github
 from connectors.github.settings import GitHubSettings
 from connectors.github.wire import MalformedResponse, listed
+from connectors.graphql_guard import RATE_LIMIT_TYPES
 from connectors.provenance import RequestStats
 from connectors.transport import RetryPolicy
 
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+_LAST = re.compile(r'<([^>]+)>;\s*rel="last"')
 
 
 class ApiError(ConnectorError):
@@ -94,7 +97,31 @@ def new_client(
         seconds_between_requests=None,
         seconds_between_writes=None,
     )
-    return harden_github(client, READ_POLICY, stats, retry)
+    return harden_github(client, read_policy(settings.base_url), stats, retry)
+
+
+@dataclass(frozen=True)
+class GraphQLAnswer:
+    """``data`` of a GraphQL answer, and its errors (GitHub answers partly: a PR that is
+    not found is null in ``data`` with an error naming its path)."""
+
+    data: dict[str, Any]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error_at(self, key: str) -> str | None:
+        """The message of the first error whose path passes through ``key``."""
+        for error in self.errors:
+            path = error.get("path")
+            if isinstance(path, list) and key in path:
+                return _one_line(str(error.get("message") or error.get("type") or "error"))
+        return None
+
+
+def _graphql_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+    errors = body.get("errors") or []
+    if not isinstance(errors, list):
+        raise MalformedResponse("malformed response: GraphQL errors is not a list")
+    return [e for e in errors if isinstance(e, dict)]
 
 
 class GitHubApi:
@@ -144,6 +171,42 @@ class GitHubApi:
         for body in self.pages(path, params):
             yield from listed(body, key)
 
+    def first_page(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[Any, list[str]]:
+        """Page 1, and the URLs of every later page (from its ``Link: rel="last"``).
+
+        Lets a caller fetch pages 2..n at once instead of one after another; GitHub's
+        numbered pages make every URL known from the first answer.
+        """
+        with self.lease() as client:
+            headers, body = self._call(client, path, {"per_page": self._per_page, **(params or {})})
+        return body, self._later_pages(headers)
+
+    def get_url(self, url: str) -> Any:
+        """A page URL from ``first_page`` (it carries its own query)."""
+        with self.lease() as client:
+            return self._call(client, url, {})[1]
+
+    def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> GraphQLAnswer:
+        """One GraphQL query through the guarded client; a spent rate limit is an error."""
+        payload = {"query": query, "variables": dict(variables or {})}
+        with self.lease() as client:
+            requester = client.requester
+            _, body = self._call(client, requester.graphql_url, payload, verb="POST")
+        if not isinstance(body, dict):
+            raise MalformedResponse("malformed response: GraphQL answer is not an object")
+        errors = _graphql_errors(body)
+        limited = [e for e in errors if e.get("type") in RATE_LIMIT_TYPES]
+        if limited:
+            message = _one_line(str(limited[0].get("message") or "GraphQL rate limit exceeded"))
+            raise ApiError(None, message, rate_limited=True)
+        data = body.get("data")
+        if not isinstance(data, dict):
+            first = errors[0].get("message") if errors else "no data"
+            raise ApiError(None, f"GraphQL: {_one_line(str(first))}")
+        return GraphQLAnswer(data, errors)
+
     def close(self) -> None:
         with self._lock:
             clients, self._clients = self._clients, []
@@ -152,19 +215,39 @@ class GitHubApi:
 
     def _next(self, headers: Mapping[str, Any]) -> str | None:
         match = _NEXT.search(str(headers.get("link", "")))
+        return self._on_host(match.group(1)) if match else None
+
+    def _later_pages(self, headers: Mapping[str, Any]) -> list[str]:
+        match = _LAST.search(str(headers.get("link", "")))
         if match is None:
-            return None
-        url = match.group(1)
+            return []
+        last = urlsplit(self._on_host(match.group(1)))
+        query = dict(parse_qsl(last.query))
+        count = int(query.get("page", "1")) if query.get("page", "1").isdigit() else 1
+        return [urlunsplit(last._replace(query=urlencode({**query, "page": page})))
+                for page in range(2, count + 1)]
+
+    def _on_host(self, url: str) -> str:
         if urlsplit(url)[:2] != self._origin:  # never follow a link off the API host
             raise MalformedResponse(f"malformed response: next page off {self._origin[1]}: {url}")
         return url
 
     @staticmethod
-    def _call(client: Any, url: str, params: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    def _call(
+        client: Any, url: str, params: dict[str, Any], *, verb: str = "GET"
+    ) -> tuple[dict[str, Any], Any]:
         try:
-            headers, body = client.requester.requestJsonAndCheck("GET", url, parameters=params)
+            if verb == "GET":
+                headers, body = client.requester.requestJsonAndCheck(
+                    "GET", url, parameters=params)
+            else:
+                headers, body = client.requester.requestJsonAndCheck(verb, url, input=params)
         except GithubException as exc:
             raise api_error(exc) from None
+        except LossyRedirect as exc:
+            raise ApiError(exc.status, f"moved to {exc.location or 'elsewhere'} (a renamed or "
+                           "transferred repository); not followed, the re-request would drop "
+                           "the query") from None
         except requests.RequestException as exc:
             raise ApiError(None, f"network error: {type(exc).__name__}") from None
         except ValueError as exc:  # a body that starts like JSON but is not

@@ -1,5 +1,18 @@
 """Read a release (``base...head``) or one pull request from GitHub, with provenance.
 
+A release is read in this order, every call on the repository's canonical name:
+
+1. ``GET /repos/{repo}``: the canonical ``full_name`` (a renamed repository answers
+   under its new name; every later call uses it, so no listing is ever redirected);
+2. the compare ``base...head``, page 1 then every other page at once;
+3. GraphQL ``associatedPullRequests`` of every commit, 100 commits a query: the merged
+   pull requests that brought the range in, whatever branch they were merged into;
+   commits that none brought in are listed as such;
+4. GraphQL metadata of those PRs, 100 a query (reviews, checks, statuses, labels), and
+   REST ``/pulls/{n}/files`` for their patches, which GraphQL does not have;
+5. withheld patches rebuilt from the files' contents (``withheld.py``);
+6. CODEOWNERS and deployments (REST), queued early so they run beside the rest.
+
 Fatal problems (bad credentials, a repository or PR that cannot be read) raise
 ``ConnectorError`` with a one-line message. Everything else that fails becomes a
 ``Gap``, and whatever was read before the failure is kept and marked ``missing``.
@@ -19,7 +32,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from connectors.errors import ConnectorError
-from connectors.github import wire
+from connectors.github import queries, wire
 from connectors.github.auth import SOURCE, build_auth
 from connectors.github.client import ApiError, GitHubApi, new_client
 from connectors.github.codeowners import LOCATIONS, parse_codeowners
@@ -28,13 +41,15 @@ from connectors.github.models import (
     ChangedFile,
     CodeOwnerRule,
     Commit,
-    CommitStatus,
     Deployment,
+    DeploymentStatus,
     GitHubRelease,
     PullRequest,
     Repository,
 )
+from connectors.github.pulls import PullMeta, PullReader
 from connectors.github.settings import GitHubSettings
+from connectors.github.withheld import PatchRecovery, PullFiles
 from connectors.provenance import RequestStats, SourceProvenance
 from connectors.transport import RetryPolicy
 
@@ -46,8 +61,6 @@ FILES_CAP = 3000  # GitHub lists at most this many files of a pull request
 _CLOCK_SLACK = timedelta(minutes=10)
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
-Parts = dict[str, Future[Any]]
-
 
 @dataclass(frozen=True)
 class _Counts:
@@ -58,6 +71,14 @@ class _Counts:
     @classmethod
     def of(cls, stats: RequestStats) -> _Counts:
         return cls(stats.requests, stats.retries, stats.rate_limit_wait_s)
+
+
+@dataclass(frozen=True)
+class _Association:
+    """Which merged PRs brought the range in; commits no PR brought in, by SHA."""
+
+    numbers: tuple[int, ...]
+    without_pull_request: tuple[str, ...]
 
 
 def _path(value: str) -> str:
@@ -76,8 +97,12 @@ def _compare_page(body: Any) -> tuple[int, list[Commit]]:
 
 
 def _counts(pull: wire.PullSummary, files: list[ChangedFile], complete: bool) -> dict[str, Any]:
-    """Line and file counts: the PR's own when it has them, else summed from its files."""
-    if pull.changed_files is not None:  # the single-PR endpoint counts past the file cap
+    """Line and file counts: the PR's own when it has them, else summed from its files.
+
+    GitHub sometimes says ``changed_files: 0`` for a PR whose files it lists; then the
+    listing is the better witness.
+    """
+    if pull.changed_files is not None and not (pull.changed_files == 0 and files):
         return {}
     if not complete:
         return dict.fromkeys(("additions", "deletions", "changed_files"))
@@ -88,8 +113,18 @@ def _counts(pull: wire.PullSummary, files: list[ChangedFile], complete: bool) ->
     }
 
 
-def _status_page(body: Any) -> tuple[str, list[CommitStatus]]:
-    return str(body["state"]), [wire.commit_status(s) for s in wire.listed(body, "statuses")]
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _merged_numbers(node: Any, repo: str) -> list[int]:
+    """Merged PRs of this repository among a commit's associated pull requests (a commit
+    can also belong to PRs of forks)."""
+    connection = node["associatedPullRequests"]
+    return [int(pr["number"]) for pr in connection["nodes"]
+            if pr.get("mergedAt") and pr["repository"]["nameWithOwner"].casefold()
+            == repo.casefold()]
 
 
 class GitHubConnector:
@@ -131,43 +166,56 @@ class GitHubConnector:
     def fetch_release(
         self, repo: str, base: str, head: str
     ) -> tuple[GitHubRelease, SourceProvenance]:
-        """Commits, merged PRs (with files, reviews, checks), deployments and CODEOWNERS."""
+        """Commits, the merged PRs that brought them in (with files, reviews, checks),
+        deployments and CODEOWNERS."""
         _check_repo(repo)
         started, log = _Counts.of(self.stats), GapLog()
         repository = self._repository(repo)
-        commits = self._commits(repo, base, head, log)
-        summaries = self._merged_pulls(repo, repository, base, head, commits, log)
+        name = repository.full_name
         with self._pool() as pool:
-            parts = [(s, self._submit_parts(pool, repo, s, log)) for s in summaries]
-            owners = pool.submit(self._codeowners, repo, head, log)
-            deployments = self._deployments(pool, repo, _window_start(commits), log)
-            pulls = tuple(self._assemble(s, p, log) for s, p in parts)
+            owners = pool.submit(self._codeowners, name, head, log)
+            commits = self._commits(pool, name, base, head, log)
+            listings = self._list_all_deployments(pool, name, _window_start(commits), log)
+            association = self._associate(pool, name, base, head, commits, log)
+            statuses = self._deployment_statuses(pool, name, listings, log)
+            pulls = self._pull_requests(pool, name, list(association.numbers), log, recover=True)
+            deployments = _with_statuses(statuses)
             codeowners_path, rules = owners.result()
         release = GitHubRelease(
             repository=repository,
             base=base,
             head=head,
             commits=tuple(commits or ()),
-            pull_requests=pulls,
+            commits_without_pull_request=association.without_pull_request,
+            pull_requests=tuple(sorted(pulls, key=lambda p: (p.merged_at is None, p.merged_at,
+                                                              p.number))),
             deployments=tuple(deployments),
             codeowners_path=codeowners_path,
             codeowners=rules,
         )
-        asked = {"repo": repo, "base": base, "head": head}
+        asked = {"repo": repo, "base": base, "head": head, **_canonical(repo, name)}
         return release, self._provenance(asked, started, log)
 
     def fetch_pull(self, repo: str, number: int) -> tuple[PullRequest, SourceProvenance]:
-        """One pull request with its files, reviews, check runs and statuses."""
+        """One pull request with its files, reviews, check runs and statuses.
+
+        Withheld patches are classified, not rebuilt: the PR bot reads the contents it
+        needs itself, within its own budget.
+        """
         _check_repo(repo)
         started, log = _Counts.of(self.stats), GapLog()
-        summary = self._pull(repo, number)
+        name = self._repository(repo).full_name
         with self._pool() as pool:
-            pull = self._assemble(summary, self._submit_parts(pool, repo, summary, log), log)
-        return pull, self._provenance({"repo": repo, "pull": number}, started, log)
+            pulls = self._pull_requests(pool, name, [number], log, recover=False)
+        if not pulls:
+            raise _unread_pull(log, name, number)
+        asked = {"repo": repo, "pull": number, **_canonical(repo, name)}
+        return pulls[0], self._provenance(asked, started, log)
 
     # -- fatal reads ----------------------------------------------------------------
 
     def _repository(self, repo: str) -> Repository:
+        """The repository under its canonical name (GitHub answers an old name for it)."""
         try:
             body = self._api.get(f"/repos/{repo}")
             return wire.parse(partial(wire.repository, body))
@@ -176,162 +224,163 @@ class GitHubConnector:
         except wire.MalformedResponse as error:
             raise ConnectorError(f"github: cannot read repository {repo} ({error})") from None
 
-    def _pull(self, repo: str, number: int) -> wire.PullSummary:
-        try:
-            body = self._api.get(f"/repos/{repo}/pulls/{number}")
-            return wire.parse(partial(wire.pull_summary, body))
-        except ApiError as error:
-            raise _fatal(error, f"pull request {repo}#{number}") from None
-        except wire.MalformedResponse as error:
-            raise ConnectorError(
-                f"github: cannot read pull request {repo}#{number} ({error})"
-            ) from None
-
     # -- the range ------------------------------------------------------------------
 
-    def _commits(self, repo: str, base: str, head: str, log: GapLog) -> list[Commit] | None:
-        """All commits of the comparison; pages of ``per_page`` past GitHub's 250 default."""
+    def _commits(
+        self, pool: ThreadPoolExecutor, repo: str, base: str, head: str, log: GapLog
+    ) -> list[Commit] | None:
+        """All commits of the comparison: page 1, then every later page at once.
+
+        Every request runs on the pool (this thread only waits), so ``max_workers`` is
+        the true number of requests in flight.
+        """
         what = f"commits {base}...{head}"
-        commits: list[Commit] = []
-        totals: list[int] = []
-
-        def read() -> bool:
-            for body in self._api.pages(f"/repos/{repo}/compare/{_path(base)}...{_path(head)}"):
-                total, page = wire.parse(partial(_compare_page, body))
-                totals.append(total)
-                commits.extend(page)
-            return True
-
-        if log.attempt(what, read) is None:
-            return commits or None
-        if totals and len(commits) < totals[0]:  # GitHub stops at 10,000
-            log.add(what, f"GitHub returned {len(commits)} of {totals[0]} commits")
+        path = f"/repos/{repo}/compare/{_path(base)}...{_path(head)}"
+        first = pool.submit(log.attempt, what, partial(self._api.first_page, path)).result()
+        if first is None:
+            return None
+        body, later = first
+        parsed = log.attempt(what, partial(wire.parse, partial(_compare_page, body)))
+        if parsed is None:
+            return None
+        total, commits = parsed
+        pages = [pool.submit(self._compare_page, url) for url in later]
+        for number, page in enumerate(pages, start=2):
+            read = log.attempt(f"{what} (page {number})", page.result)
+            if read is None:
+                break  # later pages are of no use without this one's commits
+            commits.extend(read)
+        if len(commits) < total:  # GitHub stops at 10,000; or a page failed
+            log.add(what, f"GitHub returned {len(commits)} of {total} commits")
         return commits
 
-    def _merged_pulls(
+    def _compare_page(self, url: str) -> list[Commit]:
+        return wire.parse(partial(_compare_page, self._api.get_url(url)))[1]
+
+    def _associate(
         self,
+        pool: ThreadPoolExecutor,
         repo: str,
-        repository: Repository,
         base: str,
         head: str,
         commits: list[Commit] | None,
         log: GapLog,
-    ) -> list[wire.PullSummary]:
-        """PRs merged into the default branch whose merge commit is in the range.
-
-        Trade-off: ``GET /commits/{sha}/pulls`` costs one request per commit, and the
-        search API has a 30/min limit and lags behind. Listing closed PRs by most
-        recently updated costs one request per ``per_page`` PRs touched since the
-        range began, and stops there (merging updates a PR, so nothing older can
-        have merged into the range). PRs merged into other branches are not found,
-        and an old PR updated later (a late comment) costs a row, not a request.
-        """
-        what = f"pull requests merged into {repository.default_branch} in {base}...{head}"
+    ) -> _Association:
+        """The merged PRs of every commit (``associatedPullRequests``), 100 commits a query."""
         if commits is None:
-            log.add(what, "the commit range could not be read")
-            return []
-        shas = {c.sha for c in commits}
-        since = _window_start(commits)
-        found: list[wire.PullSummary] = []
+            log.add(f"pull requests of {base}...{head}", "the commit range could not be read")
+            return _Association((), ())
+        shas = [c.sha for c in commits]
+        batches = [(chunk, pool.submit(self._associated, repo, chunk, log))
+                   for chunk in _chunks(shas, queries.MAX_ALIASES)]
+        numbers: set[int] = set()
+        without: list[str] = []
+        for chunk, future in batches:
+            found = future.result() or {}  # a failed lookup is already a gap
+            for sha in chunk:
+                merged = found.get(sha)
+                if merged is None:
+                    continue  # its own gap says why
+                numbers.update(merged)
+                if not merged:
+                    without.append(sha)
+        return _Association(tuple(sorted(numbers)), tuple(without))
 
-        def read() -> bool:
-            params = {
-                "state": "closed",
-                "sort": "updated",
-                "direction": "desc",
-                "base": repository.default_branch,
-            }
-            with closing(self._api.items(f"/repos/{repo}/pulls", params)) as listing:
-                for item in listing:
-                    pull = wire.parse(partial(wire.pull_summary, item))
-                    if since is not None and pull.updated_at < since:
-                        break
-                    if pull.merged_at is not None and pull.merge_commit_sha in shas:
-                        found.append(pull)
-            return True
+    def _associated(self, repo: str, shas: list[str], log: GapLog) -> dict[str, list[int]] | None:
+        """SHA -> merged PR numbers; a commit GitHub does not know is a gap, not an entry."""
+        reader = _GraphQL(self._api, repo)
+        what = f"pull requests of commits {shas[0][:12]}..{shas[-1][:12]} ({len(shas)} commits)"
+        answer = log.attempt(what, partial(reader.query, queries.associations(shas)))
+        if answer is None:
+            return None
+        repository = answer.data.get("repository") or {}
+        found: dict[str, list[int]] = {}
+        for index, sha in enumerate(shas):
+            key = queries.alias("c", index)
+            node = repository.get(key)
+            if not node:
+                log.add(f"pull requests of commit {sha[:12]}",
+                        answer.error_at(key) or "GitHub does not know this commit")
+                continue
+            merged = log.attempt(f"pull requests of commit {sha[:12]}",
+                                 partial(self._all_associated, reader, sha, node, repo))
+            if merged is not None:
+                found[sha] = merged
+        return found
 
-        if shas:
-            log.attempt(what, read)
-        return sorted(found, key=lambda p: (p.merged_at, p.number))
+    def _all_associated(self, reader: _GraphQL, sha: str, node: Any, repo: str) -> list[int]:
+        merged = wire.parse(partial(_merged_numbers, node, repo))
+        connection = node["associatedPullRequests"]
+        info = connection.get("pageInfo") or {}
+        while info.get("hasNextPage") and info.get("endCursor"):
+            more = reader.query(queries.more_associations(sha, str(info["endCursor"])))
+            next_node = (more.data.get("repository") or {}).get("object")
+            if not next_node:
+                raise ApiError(None, more.error_at("object") or "commit no longer returned")
+            merged += wire.parse(partial(_merged_numbers, next_node, repo))
+            info = next_node["associatedPullRequests"].get("pageInfo") or {}
+        return merged
 
-    # -- per pull request -----------------------------------------------------------
+    # -- pull requests ----------------------------------------------------------------
 
-    def _submit_parts(
-        self, pool: ThreadPoolExecutor, repo: str, pull: wire.PullSummary, log: GapLog
-    ) -> Parts:
-        number, sha = pull.number, pull.head_sha
+    def _pull_requests(
+        self, pool: ThreadPoolExecutor, repo: str, numbers: list[int], log: GapLog, *,
+        recover: bool,
+    ) -> list[PullRequest]:
+        """Metadata (GraphQL, 100 a query) and files (REST) of each PR, at once."""
+        reader = PullReader(self._api, repo, log)
+        metas = [pool.submit(reader.batch, chunk)
+                 for chunk in _chunks(numbers, queries.MAX_ALIASES)]
+        files = {n: pool.submit(self._collect, log, f"files of PR #{n}",
+                                f"/repos/{repo}/pulls/{n}/files", wire.file_entry)
+                 for n in numbers}
+        found: dict[int, PullMeta] = {}
+        for future in metas:
+            found.update(future.result())
+        listed = {n: future.result() for n, future in files.items()}
+        complete = {n: ok and self._all_files_listed(found[n].summary, len(entries), log)
+                    for n, (entries, ok) in listed.items() if n in found}
+        files_of = {n: [e.file for e in entries] for n, (entries, _) in listed.items()}
+        if recover:
+            recovery = PatchRecovery(self._api, repo, log, pool,
+                                     max_files=self.settings.max_recovered_files,
+                                     max_bytes=self.settings.max_recovered_bytes)
+            files_of.update(recovery.recover([
+                PullFiles(n, found[n].base_oid, found[n].summary.head_sha, listed[n][0])
+                for n in sorted(found)]))
+        return [self._assemble(found[n], files_of[n], complete[n]) for n in sorted(found)]
 
-        def collect(
-            what: str, path: str, parse: Callable[[Any], Any], key: str | None = None
-        ) -> Future[Any]:
-            return pool.submit(self._collect, log, what, path, parse, key)
-
-        return {
-            "files": collect(
-                f"files of PR #{number}", f"/repos/{repo}/pulls/{number}/files", wire.changed_file
-            ),
-            "reviews": collect(
-                f"reviews of PR #{number}", f"/repos/{repo}/pulls/{number}/reviews", wire.review
-            ),
-            "check_runs": collect(
-                f"check runs of PR #{number}",
-                f"/repos/{repo}/commits/{sha}/check-runs",
-                wire.check_run,
-                "check_runs",
-            ),
-            "statuses": pool.submit(self._statuses, log, repo, number, sha),
-        }
-
-    def _assemble(self, pull: wire.PullSummary, parts: Parts, log: GapLog) -> PullRequest:
-        files, files_ok = parts["files"].result()
-        reviews, reviews_ok = parts["reviews"].result()
-        checks, checks_ok = parts["check_runs"].result()
-        statuses, combined, statuses_ok = parts["statuses"].result()
-        files_ok = files_ok and self._all_files_listed(pull, files, log)
-        ok = {
-            "files": files_ok,
-            "reviews": reviews_ok,
-            "check_runs": checks_ok,
-            "statuses": statuses_ok,
-        }
+    @staticmethod
+    def _assemble(meta: PullMeta, files: list[ChangedFile], files_ok: bool) -> PullRequest:
+        missing = set(meta.missing) | ({"files"} if not files_ok else set())
+        order = ("files", "reviews", "check_runs", "statuses", "labels")
         return wire.pull_request(
-            pull.model_copy(update=_counts(pull, files, files_ok)),
+            meta.summary.model_copy(update=_counts(meta.summary, files, files_ok)),
             files=tuple(files),
-            reviews=tuple(reviews),
-            check_runs=tuple(checks),
-            statuses=tuple(statuses),
-            combined_status=combined,
-            missing=tuple(name for name, good in ok.items() if not good),
+            reviews=tuple(meta.reviews),
+            check_runs=tuple(meta.check_runs),
+            statuses=tuple(meta.statuses),
+            combined_status=meta.combined_status,
+            review_decision=meta.review_decision,
+            missing=tuple(part for part in order if part in missing),
         )
 
     @staticmethod
-    def _all_files_listed(pull: wire.PullSummary, files: list[ChangedFile], log: GapLog) -> bool:
+    def _all_files_listed(pull: wire.PullSummary, listed: int, log: GapLog) -> bool:
+        """GitHub lists at most 3,000 files; trust a full listing only when the PR agrees.
+
+        A PR that says ``changed_files: 0`` (real bodies do) cannot vouch for a listing
+        cut at the cap either.
+        """
         expected = pull.changed_files
-        if len(files) >= FILES_CAP and (expected is None or expected > len(files)):
-            total = f"of {expected} " if expected is not None else ""
-            log.add(
-                f"files of PR #{pull.number}",
-                f"GitHub lists at most {FILES_CAP} files; got {len(files)} {total}changed files",
-            )
-            return False
-        return True
-
-    def _statuses(
-        self, log: GapLog, repo: str, number: int, sha: str
-    ) -> tuple[list[CommitStatus], str | None, bool]:
-        what = f"statuses of PR #{number}"
-        statuses: list[CommitStatus] = []
-        states: list[str] = []
-
-        def read() -> bool:
-            for body in self._api.pages(f"/repos/{repo}/commits/{sha}/status"):
-                state, page = wire.parse(partial(_status_page, body))
-                states.append(state)
-                statuses.extend(page)
+        if listed < FILES_CAP or expected == listed:
             return True
-
-        ok = log.attempt(what, read) is not None
-        return statuses, (states[0] if states and ok else None), ok
+        total = f"of {expected} " if expected else ""
+        log.add(
+            f"files of PR #{pull.number}",
+            f"GitHub lists at most {FILES_CAP} files; got {listed} {total}changed files",
+        )
+        return False
 
     def _collect(
         self,
@@ -353,32 +402,25 @@ class GitHubConnector:
 
     # -- deployments and owners -----------------------------------------------------
 
-    def _deployments(
+    def _list_all_deployments(
         self, pool: ThreadPoolExecutor, repo: str, since: datetime | None, log: GapLog
-    ) -> list[Deployment]:
-        envs = self.settings.deployment_environments
-        listings = [pool.submit(self._list_deployments, repo, env, since, log) for env in envs]
-        found = sorted(
-            (d for listing in listings for d in listing.result()),
-            key=lambda d: d.created_at,
-            reverse=True,
-        )
-        statuses = [
-            pool.submit(
-                self._collect,
-                log,
-                f"statuses of deployment {d.id} ({d.environment})",
-                f"/repos/{repo}/deployments/{d.id}/statuses",
-                wire.deployment_status,
-            )
-            for d in found
-        ]
-        merged = []
-        for deployment, future in zip(found, statuses, strict=True):
-            items, ok = future.result()
-            update = {"statuses": tuple(items), "missing": () if ok else ("statuses",)}
-            merged.append(deployment.model_copy(update=update))
-        return merged
+    ) -> list[Future[list[Deployment]]]:
+        """One listing per environment, queued now so it runs beside the range's reads."""
+        return [pool.submit(self._list_deployments, repo, env, since, log)
+                for env in self.settings.deployment_environments]
+
+    def _deployment_statuses(
+        self, pool: ThreadPoolExecutor, repo: str, listings: list[Future[list[Deployment]]],
+        log: GapLog,
+    ) -> list[tuple[Deployment, Future[tuple[list[DeploymentStatus], bool]]]]:
+        """Newest first, each with its statuses' read queued."""
+        found = sorted((d for listing in listings for d in listing.result()),
+                       key=lambda d: d.created_at, reverse=True)
+        return [(d, pool.submit(self._collect, log,
+                                f"statuses of deployment {d.id} ({d.environment})",
+                                f"/repos/{repo}/deployments/{d.id}/statuses",
+                                wire.deployment_status))
+                for d in found]
 
     def _list_deployments(
         self, repo: str, env: str, since: datetime | None, log: GapLog
@@ -446,8 +488,49 @@ class GitHubConnector:
             requests=now.requests - started.requests,
             retries=now.retries - started.retries,
             rate_limit_wait_s=round(now.rate_limit_wait_s - started.rate_limit_wait_s, 3),
+            rate_limits=self.stats.rate_limits(),
             gaps=log.gaps(),
         )
+
+
+class _GraphQL:
+    """GraphQL queries on one repository (its owner and name as variables)."""
+
+    def __init__(self, api: GitHubApi, repo: str) -> None:
+        owner, name = repo.split("/", 1)
+        self._api, self._variables = api, {"owner": owner, "name": name}
+
+    def query(self, document: str) -> Any:
+        return self._api.graphql(document, self._variables)
+
+
+def _with_statuses(
+    pending: list[tuple[Deployment, Future[tuple[list[DeploymentStatus], bool]]]],
+) -> list[Deployment]:
+    merged = []
+    for deployment, future in pending:
+        items, ok = future.result()
+        update = {"statuses": tuple(items), "missing": () if ok else ("statuses",)}
+        merged.append(deployment.model_copy(update=update))
+    return merged
+
+
+def _canonical(asked: str, canonical: str) -> dict[str, str]:
+    """Provenance names the canonical repository when it differs from the one asked for."""
+    return {} if asked.casefold() == canonical.casefold() else {"canonical_repo": canonical}
+
+
+def _unread_pull(log: GapLog, repo: str, number: int) -> ConnectorError:
+    """Why one PR could not be read: its query failed, or GitHub does not return it."""
+    gaps = {g.what: g.why for g in log.gaps()}
+    failed = gaps.get(f"metadata of PR #{number}")
+    if failed is not None:
+        return ConnectorError(f"github: cannot read pull request {repo}#{number} ({failed})")
+    why = gaps.get(f"pull request #{number}", "not returned by GitHub")
+    return ConnectorError(
+        f"github: pull request {repo}#{number} not found, or not visible to these credentials "
+        f"({why})"
+    )
 
 
 def _check_repo(repo: str) -> None:
@@ -463,3 +546,6 @@ def _fatal(error: ApiError, subject: str) -> ConnectorError:
             f"github: {subject} not found, or not visible to these credentials (404)"
         )
     return ConnectorError(f"github: cannot read {subject} ({error.why})")
+
+
+__all__ = ["FILES_CAP", "GitHubConnector"]

@@ -7,9 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: withheld patches classified, review decision, commits without a PR
 
 FileStatus = Literal["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]
+# Why GitHub sent no patch: a binary file (its marker, or a binary file type with no
+# lines counted), a diff over GitHub's size limit (lines counted, diff withheld), or
+# no way to tell (no lines counted for a text file type: GitHub does that past a size
+# threshold too).
+Withheld = Literal["binary", "too_large", "unknown"]
 ReviewState = Literal["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]
 
 
@@ -41,7 +46,9 @@ class ChangedFile(_Frozen):
     additions: int
     deletions: int
     patch: str | None  # GitHub omits it for binary files and very large diffs
-    patch_truncated: bool  # lines changed, but GitHub did not send them
+    patch_truncated: bool  # lines may have changed, and we do not have them
+    patch_withheld: Withheld | None = None  # set whenever GitHub sent no patch for a change
+    patch_recovered: bool = False  # the patch was rebuilt from the file's contents
 
 
 class Review(_Frozen):
@@ -86,6 +93,7 @@ class PullRequest(_Frozen):
     check_runs: tuple[CheckRun, ...] = ()
     statuses: tuple[CommitStatus, ...] = ()
     combined_status: str | None = None
+    review_decision: str | None = None  # APPROVED, CHANGES_REQUESTED, REVIEW_REQUIRED
     jira_keys: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()  # parts that could not be read; each has a Gap
 
@@ -119,6 +127,9 @@ class GitHubRelease(_Frozen):
     base: str
     head: str
     commits: tuple[Commit, ...] = ()
+    # Commits of the range no merged pull request brought in (pushed directly), by SHA;
+    # commits whose pull requests could not be looked up are in a gap, not here.
+    commits_without_pull_request: tuple[str, ...] = ()
     pull_requests: tuple[PullRequest, ...] = ()
     deployments: tuple[Deployment, ...] = ()
     codeowners_path: str | None = None

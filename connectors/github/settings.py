@@ -34,6 +34,10 @@ class GitHubSettings(BaseModel):
     timeout_s: int = Field(default=30, ge=1)  # PyGithub only accepts whole seconds
     deployment_environments: tuple[str, ...] = ("production",)
     max_deployments: int = Field(default=20, ge=0)
+    # Files GitHub sent no patch for are read and diffed here, within these bounds; the
+    # rest is a gap per file. 1 MiB is what GitHub's contents API inlines.
+    max_recovered_files: int = Field(default=200, ge=0)
+    max_recovered_bytes: int = Field(default=1_048_576, ge=1)
 
     @field_validator("base_url")
     @classmethod
@@ -60,8 +64,8 @@ class GitHubSettings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GitHubSettings:
-        """Read ``GITHUB_TOKEN``/``GH_TOKEN``, ``GITHUB_API_URL``, ``GITHUB_APP_*`` and
-        ``GITHUB_MAX_WORKERS``."""
+        """Read ``GITHUB_TOKEN``/``GH_TOKEN``, ``GITHUB_API_URL``, ``GITHUB_APP_*``,
+        ``GITHUB_MAX_WORKERS`` and ``GITHUB_MAX_RECOVERED_FILES``/``_BYTES``."""
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -77,6 +81,7 @@ class GitHubSettings(BaseModel):
             "private_key": key.replace("\\n", "\n") if key else None,
             "installation_id": get("GITHUB_APP_INSTALLATION_ID"),
         }
-        if workers := get("GITHUB_MAX_WORKERS"):
-            values["max_workers"] = workers
+        for name in ("max_workers", "max_recovered_files", "max_recovered_bytes"):
+            if given := get(f"GITHUB_{name.upper()}"):
+                values[name] = given
         return cls.model_validate(values)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -28,9 +30,23 @@ from connectors.github.models import (
     PullRequest,
     Repository,
     Review,
+    Withheld,
 )
 
 T = TypeVar("T")
+
+# File types that hold no text lines; GitHub sends no patch for them.
+BINARY_SUFFIXES = frozenset((
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".icns", ".webp", ".tif", ".tiff", ".psd",
+    ".heic", ".avif", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".zip", ".gz", ".tgz", ".bz2",
+    ".xz", ".zst", ".7z", ".rar", ".tar", ".jar", ".war", ".ear", ".whl", ".egg", ".nupkg",
+    ".apk", ".ipa", ".exe", ".dll", ".so", ".dylib", ".a", ".lib", ".o", ".obj", ".class",
+    ".pyc", ".pyo", ".wasm", ".bin", ".dat", ".mp3", ".mp4", ".m4a", ".wav", ".ogg", ".flac",
+    ".mov", ".avi", ".mkv", ".webm", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
+    ".odt", ".ods", ".odp", ".sqlite", ".sqlite3", ".db", ".mdb", ".p12", ".pfx", ".der",
+    ".jks", ".keystore", ".parquet", ".avro", ".pickle", ".pkl", ".npy", ".npz", ".h5",
+    ".onnx", ".pt", ".ckpt", ".safetensors",
+))
 
 
 class MalformedResponse(ConnectorError):
@@ -84,8 +100,31 @@ def commit(data: Any) -> Commit:
     )
 
 
+def is_binary_path(path: str) -> bool:
+    return PurePosixPath(path).suffix.lower() in BINARY_SUFFIXES
+
+
+def withheld(path: str, status: str, changes: int, patch: str | None) -> Withheld | None:
+    """Why a diff-entry has no patch, when that hides a change; None when nothing is hidden.
+
+    ``changes: 0`` does not mean unchanged: past a size threshold GitHub sends text files
+    with no patch and no counted lines. Only a pure rename or copy (no lines counted) is
+    taken at its word.
+    """
+    if patch is not None or status == "unchanged":
+        return None
+    if is_binary_path(path):
+        return "binary"
+    if changes > 0:
+        return "too_large"
+    if status in ("renamed", "copied"):
+        return None
+    return "unknown"
+
+
 def changed_file(data: Any) -> ChangedFile:
     patch = data.get("patch")
+    why = withheld(data["filename"], data["status"], data["changes"], patch)
     return ChangedFile(
         path=data["filename"],
         previous_path=data.get("previous_filename"),
@@ -93,9 +132,22 @@ def changed_file(data: Any) -> ChangedFile:
         additions=data["additions"],
         deletions=data["deletions"],
         patch=patch,
-        # Binary files change no lines; a text diff GitHub withheld did.
-        patch_truncated=patch is None and data["changes"] > 0,
+        patch_truncated=why in ("too_large", "unknown"),
+        patch_withheld=why,
     )
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A changed file, and the object id of its new contents (for reading them)."""
+
+    file: ChangedFile
+    blob: str | None
+
+
+def file_entry(data: Any) -> FileEntry:
+    blob = data.get("sha")
+    return FileEntry(changed_file(data), str(blob) if blob else None)
 
 
 def review(data: Any) -> Review:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: due dates, sprints and teams
 
 StatusCategory = Literal["new", "indeterminate", "done"]
 
@@ -41,6 +41,17 @@ class RemoteLink(_Frozen):
     relationship: str | None = None
 
 
+class Sprint(_Frozen):
+    """A Jira Software sprint the issue is (or was) in."""
+
+    id: int | None = None
+    name: str
+    state: Literal["active", "closed", "future"] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    completed: datetime | None = None
+
+
 class JiraIssue(_Frozen):
     key: str
     id: str
@@ -51,6 +62,9 @@ class JiraIssue(_Frozen):
     priority: str | None = None
     resolution: str | None = None
     story_points: float | None = None
+    due_date: date | None = None
+    sprints: list[Sprint] = Field(default_factory=list)  # oldest first, as Jira lists them
+    team: str | None = None  # the Team field (Atlassian teams, Advanced Roadmaps)
     epic_key: str | None = None
     parent_key: str | None = None
     labels: list[str] = Field(default_factory=list)

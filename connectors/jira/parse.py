@@ -7,18 +7,21 @@ user objects (``accountId`` vs ``name``), of which we keep only display names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from connectors.jira.adf import adf_to_text
+from connectors.jira.fields import FieldMap
 from connectors.jira.models import (
     IssueLink,
     JiraIssue,
     RemoteLink,
+    Sprint,
     StatusCategory,
     StatusTransition,
 )
@@ -26,12 +29,16 @@ from connectors.jira.models import (
 Raw = dict[str, Any]
 _DATETIME = TypeAdapter(datetime)
 _CATEGORIES: frozenset[str] = frozenset({"new", "indeterminate", "done"})
+_SPRINT_STATES = frozenset({"active", "closed", "future"})
+# Server/DC (and older Cloud) send a sprint as the toString of a Java object:
+# "com.atlassian.greenhopper.service.sprint.Sprint@1a2b[id=12,state=ACTIVE,name=...,goal=]"
+_SPRINT_TEXT = re.compile(r"\[(?P<body>.*)\]\s*$", re.DOTALL)
+_SPRINT_PAIR = re.compile(r",(?=[A-Za-z]+=)")
 
 
 @dataclass(frozen=True)
 class ParseContext:
-    story_points_field: str
-    epic_link_field: str | None  # Server/DC only; Cloud uses ``parent``
+    fields: FieldMap  # which custom field holds what on this site
     as_of: datetime  # time in the current status runs until here
     categories: dict[str, StatusCategory] = field(default_factory=dict)  # status id -> category
 
@@ -226,11 +233,76 @@ def remote_links(values: Iterable[Raw]) -> list[RemoteLink]:
 # --- the issue ------------------------------------------------------------------
 
 
+# --- agile fields -------------------------------------------------------------------
+
+
+def _when(value: object) -> datetime | None:
+    if value in (None, "", "<null>"):
+        return None
+    try:
+        return _DATETIME.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _sprint(value: object) -> Sprint | None:
+    if isinstance(value, str):
+        match = _SPRINT_TEXT.search(value)
+        if match is None:
+            return None
+        value = dict(pair.partition("=")[::2] for pair in _SPRINT_PAIR.split(match["body"]))
+    if not isinstance(value, dict) or not value.get("name"):
+        return None
+    state = str(value.get("state") or "").lower()
+    ident = str(value.get("id", ""))
+    return Sprint(
+        id=int(ident) if ident.isdigit() else None,
+        name=str(value["name"]),
+        state=state if state in _SPRINT_STATES else None,
+        start=_when(value.get("startDate")),
+        end=_when(value.get("endDate")),
+        completed=_when(value.get("completeDate")),
+    )
+
+
+def sprints(value: object) -> list[Sprint]:
+    """Sprint objects (Cloud) or their Java toString (Server/DC), in Jira's order."""
+    items = value if isinstance(value, list) else []
+    return [s for s in (_sprint(item) for item in items) if s is not None]
+
+
+def team(value: object) -> str | None:
+    """An Atlassian team object's name; an Advanced Roadmaps team id as text."""
+    if isinstance(value, dict):
+        name = value.get("name") or value.get("title")
+        return str(name) if name else None
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+        return str(value)
+    return None
+
+
+def due_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def story_points(fields: Raw, ids: Iterable[str]) -> float | None:
+    """The first story points field of the site that holds a number for this issue."""
+    for field_id in ids:
+        points = _number(fields.get(field_id))
+        if points is not None:
+            return points
+    return None
+
+
 def _epic_and_parent(fields: Raw, context: ParseContext) -> tuple[str | None, str | None]:
     parent = _obj(fields.get("parent"))
     parent_key = _str_or_none(parent.get("key"))
-    if context.epic_link_field and fields.get(context.epic_link_field):
-        return str(fields[context.epic_link_field]), parent_key
+    link = context.fields.epic_link
+    if link and fields.get(link):
+        return str(fields[link]), parent_key
     # Cloud (company- and team-managed): an epic is the parent at hierarchy level 1.
     if parent_key and _is_epic_type(_obj(parent.get("fields")).get("issuetype")):
         return parent_key, parent_key
@@ -263,7 +335,10 @@ def parse_issue(
         status_category=category_of(status),
         priority=_name(fields.get("priority")),
         resolution=_name(fields.get("resolution")),
-        story_points=_number(fields.get(context.story_points_field)),
+        story_points=story_points(fields, context.fields.story_points),
+        due_date=due_date(fields.get(context.fields.due_date or "")),
+        sprints=sprints(fields.get(context.fields.sprint or "")),
+        team=team(fields.get(context.fields.team or "")),
         epic_key=epic_key,
         parent_key=parent_key,
         labels=[str(label) for label in fields.get("labels") or []],
@@ -287,11 +362,13 @@ def parse_issue(
     )
 
 
-def requested_fields(story_points_field: str, epic_link_field: str | None) -> list[str]:
+SYSTEM_FIELDS = (
+    "summary", "issuetype", "status", "priority", "resolution", "labels", "components",
+    "assignee", "reporter", "created", "updated", "resolutiondate", "fixVersions",
+    "description", "parent", "issuelinks",
+)  # fmt: skip
+
+
+def requested_fields(fields: FieldMap) -> list[str]:
     """Exactly the fields `parse_issue` reads, so search pages stay as small as possible."""
-    fields = [
-        "summary", "issuetype", "status", "priority", "resolution", "labels", "components",
-        "assignee", "reporter", "created", "updated", "resolutiondate", "fixVersions",
-        "description", "parent", "issuelinks", story_points_field,
-    ]  # fmt: skip
-    return [*fields, epic_link_field] if epic_link_field else fields
+    return list(dict.fromkeys([*SYSTEM_FIELDS, *fields.ids()]))

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from connectors.errors import ConnectorError
+from connectors.jira.fields import FieldMap
 from connectors.jira.http import Fault, JiraHttp
 from connectors.jira.models import JiraIssue, JiraRelease, StatusCategory
 from connectors.jira.parse import (
@@ -34,12 +35,21 @@ SOURCE = "jira"
 T = TypeVar("T")
 
 
+def credentials_rejected(url: str, fault: Fault) -> ConnectorError:
+    return ConnectorError(
+        f"jira: credentials rejected by {url} ({fault.why}); "
+        "check JIRA_EMAIL/JIRA_API_TOKEN or JIRA_PAT"
+    )
+
+
 class ReleaseRun:
     """State of one `fetch_release` call: what was read, what is missing."""
 
-    def __init__(self, http: JiraHttp, settings: JiraSettings, project: str, as_of: datetime):
+    def __init__(self, http: JiraHttp, settings: JiraSettings, fields: FieldMap, project: str,
+                 as_of: datetime):
         self.http = http
         self.settings = settings
+        self.fields = fields
         self.project = project
         self.as_of = as_of
         self.gaps: list[Gap] = []
@@ -56,14 +66,10 @@ class ReleaseRun:
             query = _release_jql(self.project, str(version.get("id")))
         else:  # the version list could not be read: already a gap
             return JiraRelease(jql="", **base)
-        if not self.settings.is_cloud and not self.settings.epic_link_field:
-            why = "JIRA_EPIC_LINK_FIELD not set: Server/DC links epics through that custom field"
-            self.gaps.append(Gap(source=SOURCE, what="epic links", why=why))
         raw = self.search(query)
         histories = self.complete_changelogs(raw)
         context = ParseContext(
-            story_points_field=self.settings.story_points_field,
-            epic_link_field=self.settings.epic_link_field,
+            fields=self.fields,
             as_of=self.as_of,
             categories=self.status_categories(raw, histories),
         )
@@ -74,10 +80,7 @@ class ReleaseRun:
 
     def fault(self, fault: Fault, what: str) -> None:
         if fault.status == 401 and not self.authenticated:
-            raise ConnectorError(
-                f"jira: credentials rejected by {self.settings.url} ({fault.why}); "
-                "check JIRA_EMAIL/JIRA_API_TOKEN or JIRA_PAT"
-            )
+            raise credentials_rejected(self.settings.url, fault)
         self.gaps.append(Gap(source=SOURCE, what=what, why=fault.why))
 
     def ok(self, body: T) -> T:
@@ -112,9 +115,7 @@ class ReleaseRun:
         return list(issues.values())
 
     def _search_body(self) -> dict[str, Any]:
-        s = self.settings
-        fields = requested_fields(s.story_points_field, s.epic_link_field)
-        return {"maxResults": s.max_results, "fields": fields}
+        return {"maxResults": self.settings.max_results, "fields": requested_fields(self.fields)}
 
     def _cloud_pages(self, jql: str) -> Iterator[list[Raw]]:
         # Pages may hold fewer than maxResults (Jira trims pages with many fields), so

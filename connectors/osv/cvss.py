@@ -1,48 +1,61 @@
-"""CVSS v3.x base scores from vectors (FIRST CVSS v3.1 specification, section 7).
+"""CVSS base scores of every version OSV carries (v2, v3.x, v4.0), and the rating scale.
 
-Only the base metric group is scored: temporal and environmental metrics, when a
-vector carries them, describe one deployment rather than the vulnerability.
+Scoring is Red Hat's ``cvss`` library (the FIRST specifications, v4's lookup tables
+included). Only the base metric group counts: temporal, threat and environmental
+metrics, when a vector carries them, describe one deployment, not the vulnerability.
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 from typing import Literal
 
-Band = Literal["NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
+from cvss import CVSS2, CVSS3, CVSS4, CVSSError
 
-_WEIGHTS: dict[str, dict[str, float]] = {
-    "AV": {"N": 0.85, "A": 0.62, "L": 0.55, "P": 0.2},
-    "AC": {"L": 0.77, "H": 0.44},
-    "UI": {"N": 0.85, "R": 0.62},
-    "C": {"H": 0.56, "L": 0.22, "N": 0.0},
-    "I": {"H": 0.56, "L": 0.22, "N": 0.0},
-    "A": {"H": 0.56, "L": 0.22, "N": 0.0},
-}
-_PRIVILEGES = {"U": {"N": 0.85, "L": 0.62, "H": 0.27}, "C": {"N": 0.85, "L": 0.68, "H": 0.5}}
-_BASE = ("AV", "AC", "PR", "UI", "S", "C", "I", "A")
+Band = Literal["NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
+Version = Literal["cvss_v2", "cvss_v3", "cvss_v4"]
+BANDS: tuple[Band, ...] = ("NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    band: Band
+    version: Version
+
+
+def version_of(vector: str) -> Version:
+    """v4 and v3 vectors name their version; a v2 vector has no prefix."""
+    text = vector.strip()
+    if text.startswith("CVSS:4."):
+        return "cvss_v4"
+    return "cvss_v3" if text.startswith("CVSS:3.") else "cvss_v2"
+
+
+def scored(vector: str) -> Scored | None:
+    """Base score and rating of a vector of any version; None if it cannot be read."""
+    version = version_of(vector)
+    try:
+        if version == "cvss_v4":
+            v4 = CVSS4(vector.strip())
+            return Scored(float(v4.base_score), _band(v4.severity), version)
+        if version == "cvss_v3":
+            v3 = CVSS3(vector.strip())
+            return Scored(float(v3.base_score), _band(v3.severities()[0]), version)
+        v2 = CVSS2(vector.strip())
+        # v2 has no "critical": NVD's v2 scale is low, medium, high.
+        return Scored(float(v2.base_score), _band(v2.severities()[0]), version)
+    except (CVSSError, ValueError, KeyError):
+        return None
 
 
 def base_score(vector: str) -> float | None:
-    """The base score of a ``CVSS:3.0/...`` or ``CVSS:3.1/...`` vector; None if unreadable."""
-    metrics = _parse(vector)
-    if metrics is None:
-        return None
-    scope_changed = metrics["S"] == "C"
-    w = {name: _WEIGHTS[name][metrics[name]] for name in _WEIGHTS}
-    privileges = _PRIVILEGES[metrics["S"]][metrics["PR"]]
-    iss = 1 - (1 - w["C"]) * (1 - w["I"]) * (1 - w["A"])
-    changed_impact = 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15
-    impact = changed_impact if scope_changed else 6.42 * iss
-    if impact <= 0:
-        return 0.0
-    exploitability = 8.22 * w["AV"] * w["AC"] * privileges * w["UI"]
-    total = impact + exploitability
-    return _round_up(min(1.08 * total if scope_changed else total, 10.0))
+    found = scored(vector)
+    return found.score if found is not None else None
 
 
 def band(score: float) -> Band:
-    """Qualitative severity rating scale of CVSS v3."""
+    """Qualitative severity rating scale of CVSS v3 and v4."""
     if score == 0:
         return "NONE"
     if score < 4.0:
@@ -54,26 +67,9 @@ def band(score: float) -> Band:
     return "CRITICAL"
 
 
-def _parse(vector: str) -> dict[str, str] | None:
-    prefix, _, rest = vector.strip().partition("/")
-    if prefix not in ("CVSS:3.0", "CVSS:3.1") or not rest:
-        return None
-    metrics: dict[str, str] = {}
-    for part in rest.split("/"):
-        name, _, value = part.partition(":")
-        metrics[name] = value
-    if any(name not in metrics for name in _BASE) or metrics["S"] not in _PRIVILEGES:
-        return None
-    if metrics["PR"] not in _PRIVILEGES["U"]:
-        return None
-    if any(metrics[name] not in _WEIGHTS[name] for name in _WEIGHTS):
-        return None
-    return metrics
-
-
-def _round_up(value: float) -> float:
-    # v3.1 Appendix A: round up to one decimal without floating-point surprises.
-    scaled = round(value * 100_000)
-    if scaled % 10_000 == 0:
-        return scaled / 100_000
-    return (math.floor(scaled / 10_000) + 1) / 10.0
+def _band(word: str) -> Band:
+    upper = word.upper()
+    for known in BANDS:
+        if upper == known:
+            return known
+    raise ValueError(f"unknown CVSS rating {word!r}")

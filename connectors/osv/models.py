@@ -27,12 +27,14 @@ class PackageRef(_Frozen):
 
 
 class Severity(_Frozen):
-    """``band`` from a CVSS v3 base score when there is one, else the database's own word."""
+    """``band`` from a CVSS base score (v2, v3 or v4) when there is one, else a rating word
+    (Ubuntu's priority, the database's or the ecosystem's)."""
 
     band: Band | None
     score: float | None = None
     vector: str | None = None
-    source: Literal["cvss_v3", "database_specific", "ecosystem_specific", "unscored_vector"]
+    source: Literal["cvss_v2", "cvss_v3", "cvss_v4", "ubuntu", "database_specific",
+                    "ecosystem_specific", "unscored_vector"]
 
 
 class RangeEvent(_Frozen):

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.osv.cvss import Band, band, base_score
+from connectors.osv.cvss import BANDS, Band, scored
 from connectors.osv.models import (
     AffectedRange,
     PackageRef,
@@ -19,14 +19,22 @@ from connectors.osv.models import (
     Vulnerability,
 )
 
+# Words databases rate severity with, on the CVSS scale. GitHub says MODERATE, Red Hat
+# IMPORTANT, Ubuntu's priorities (a severity type of its own) run from negligible to
+# critical, Debian's urgencies from unimportant to high. Anything else (Ubuntu's
+# "untriaged", Debian's "not yet assigned") rates nothing.
 _RATINGS: dict[str, Band] = {
     "NONE": "NONE",
+    "NEGLIGIBLE": "LOW",
+    "UNIMPORTANT": "LOW",
     "LOW": "LOW",
-    "MODERATE": "MEDIUM",  # GitHub's word
+    "MODERATE": "MEDIUM",
     "MEDIUM": "MEDIUM",
+    "IMPORTANT": "HIGH",
     "HIGH": "HIGH",
     "CRITICAL": "CRITICAL",
 }
+_VECTOR_TYPES = frozenset({"CVSS_V2", "CVSS_V3", "CVSS_V4"})
 _EVENT_KINDS = ("introduced", "fixed", "last_affected", "limit")
 
 
@@ -121,31 +129,32 @@ def vulnerability_for(record: OsvRecord, package: PackageRef) -> Vulnerability:
 
 
 def severity(record: OsvRecord, affected: list[_Affected]) -> Severity | None:
-    """CVSS v3 score first; else the database's rating (GitHub: LOW/MODERATE/HIGH/CRITICAL)."""
+    """The most severe CVSS score of any version (v2, v3, v4; record-wide or for this
+    package); else a rating word: Ubuntu's priority, the database's, the ecosystem's.
+
+    A vector nothing can score is kept, unrated, rather than dropped.
+    """
     entries = record.severity + [s for a in affected for s in a.severity]
-    scored = [
-        (score, e.score)
-        for e in entries
-        if e.type == "CVSS_V3" and (score := base_score(e.score)) is not None
-    ]
-    if scored:
-        score, vector = max(scored)
-        return Severity(band=band(score), score=score, vector=vector, source="cvss_v3")
-    other_vector = next((e.score for e in entries if e.type.startswith("CVSS_")), None)
-    rated = _rating(record.database_specific.get("severity"))
-    if rated is not None:
-        return Severity(band=rated, vector=other_vector, source="database_specific")
-    for entry in affected:  # e.g. OSS-Fuzz puts it per package
-        rated = _rating(entry.ecosystem_specific.get("severity"))
-        if rated is not None:
-            return Severity(band=rated, vector=other_vector, source="ecosystem_specific")
-    if other_vector is not None:  # CVSS v4/v2: kept, not scored here
+    vectors = [e for e in entries if e.type in _VECTOR_TYPES]
+    rated = [(found, e.score) for e in vectors if (found := scored(e.score)) is not None]
+    if rated:
+        found, vector = max(rated, key=lambda pair: (pair[0].score, BANDS.index(pair[0].band)))
+        return Severity(band=found.band, score=found.score, vector=vector, source=found.version)
+    other_vector = next((e.score for e in vectors), None)
+    words: list[tuple[str, object]] = [("ubuntu", e.score) for e in entries if e.type == "Ubuntu"]
+    words.append(("database_specific", record.database_specific.get("severity")))
+    words += [("ecosystem_specific", a.ecosystem_specific.get("severity")) for a in affected]
+    for source, word in words:  # e.g. OSS-Fuzz rates per package
+        band = _rating(word)
+        if band is not None:
+            return Severity(band=band, vector=other_vector, source=source)
+    if other_vector is not None:
         return Severity(band=None, vector=other_vector, source="unscored_vector")
     return None
 
 
 def _rating(value: object) -> Band | None:
-    return _RATINGS.get(value.upper()) if isinstance(value, str) else None
+    return _RATINGS.get(value.strip().upper()) if isinstance(value, str) else None
 
 
 def _range(wire: _Range) -> AffectedRange:

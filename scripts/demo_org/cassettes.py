@@ -11,7 +11,6 @@ the GitHub builders read GitHub's OpenAPI description from ``../shared``.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -99,13 +98,18 @@ def _commit(gh: Any, host: Any, commit: pulls.Commit | pulls.DirectCommit, paren
 
 @dataclass(frozen=True)
 class _DemoPull:
-    """``make_github_cassettes.P`` with the demo's head SHA."""
+    """``make_github_cassettes.P`` with the demo's head and merge SHAs."""
 
     base: Any
     head: str
+    merge: str | None
 
     def __getattr__(self, name: str) -> Any:
-        return self.head if name == "head_sha" else getattr(self.base, name)
+        if name == "head_sha":
+            return self.head
+        if name == "merge_sha":
+            return self.merge
+        return getattr(self.base, name)
 
 
 def _as_p(gh: Any, pull: pulls.Pull) -> Any:
@@ -114,58 +118,19 @@ def _as_p(gh: Any, pull: pulls.Pull) -> Any:
         head_ref=pull.branch, created=iso(pull.opened), updated=iso(pull.updated_at),
         merged=iso(pull.merged) if pull.merged else None, labels=pull.labels,
         closed=None if pull.merged else iso(pull.updated_at))
-    return _DemoPull(gh.P(**fields), pull.head_sha)
+    return _DemoPull(gh.P(**fields), pull.head_sha, pull.merge_sha if pull.merged else None)
 
 
-def _pull_listed(gh: Any, host: Any, pull: pulls.Pull) -> Any:
-    p = _as_p(gh, pull)
-    body = gh._pull(host, gh.example("pull-request-simple-items")[0], p)
-    body = gh.replace(body, (gh.sha(f"head:{pull.number}"), pull.head_sha))
-    body["merge_commit_sha"] = pull.merge_sha if pull.merged else pulls.sha(
-        f"test-merge:{pull.number}")
-    body["user"] = _user(gh, host, pull.author)
-    body["author_association"] = "NONE" if pull.author.endswith("[bot]") else (
-        "CONTRIBUTOR" if pull.author == "kbrandt" else "MEMBER")
-    body["requested_reviewers"] = []
-    return body
-
-
-def _check(gh: Any, host: Any, pull: pulls.Pull, index: int, check: pulls.Check) -> Any:
-    ident = 33_100_000_000 + pull.number * 100 + index
-    body = gh.check_run(host, pull.head_sha, gh.K(ident, check.name, "completed",
-                                                   check.conclusion))
-    ran = max(pull.opened, (pull.merged or pull.opened) - timedelta(hours=2))
-    body.update(started_at=iso(ran + timedelta(minutes=index)),
-                completed_at=iso(ran + timedelta(minutes=index + 6)))
-    return body
-
-
-def _parts(gh: Any, host: Any, tape: Any, pull: pulls.Pull,
-           changes: Sequence[code.FileChange]) -> int:
-    """Files, reviews, check runs and combined status of one PR; returns pages recorded."""
-    p = _as_p(gh, pull)
-    repo = f"/repos/{REPO}"
-    files = [gh.diff_entry(host, gh.F(c.path, c.status, c.additions, c.deletions, c.patch),
-                           pull.head_sha) for c in changes]
-    reviews = []
-    for index, r in enumerate(pull.reviews):
-        when = pull.opened + timedelta(hours=r.after_h)
-        review = gh.review(host, p, gh.R(2_600_000_000 + pull.number * 10 + index, r.login,
-                                         r.state, iso(when)))
-        review["user"] = _user(gh, host, r.login)
-        review["body"] = {"APPROVED": "LGTM", "COMMENTED": "A few questions inline.",
-                          "CHANGES_REQUESTED": "Needs a test for the timeout."}[r.state]
-        reviews.append(review)
-    runs = [_check(gh, host, pull, i, k) for i, k in enumerate(pull.checks)]
-    state = gh.Parts(files=[], statuses=list(pull.statuses), state=pull.combined_state)
-    gh.paged(tape, host, f"{repo}/pulls/{pull.number}/files", files)
-    gh.paged(tape, host, f"{repo}/pulls/{pull.number}/reviews", reviews)
-    gh.paged(tape, host, f"{repo}/commits/{pull.head_sha}/check-runs", runs,
-             wrap=lambda chunk, _: {"total_count": len(runs), "check_runs": chunk})
-    gh.paged(tape, host, f"{repo}/commits/{pull.head_sha}/status", list(pull.statuses),
-             wrap=lambda chunk, _: gh.combined_status(host, pull.head_sha, state, chunk))
-    return sum(max(1, math.ceil(n / GITHUB_PER_PAGE)) for n in (len(files), len(reviews),
-                                                                len(runs), len(pull.statuses)))
+def _parts(gh: Any, pull: pulls.Pull, changes: Sequence[code.FileChange]) -> Any:
+    """What GraphQL says of one PR (reviews, check runs, statuses) and its files."""
+    reviews = [gh.R(2_600_000_000 + pull.number * 10 + index, r.login, r.state,
+                    iso(pull.opened + timedelta(hours=r.after_h)))
+               for index, r in enumerate(pull.reviews)]
+    checks = [gh.K(33_100_000_000 + pull.number * 100 + index, k.name, "completed", k.conclusion)
+              for index, k in enumerate(pull.checks)]
+    files = [gh.F(c.path, c.status, c.additions, c.deletions, c.patch) for c in changes]
+    return gh.Parts(files=files, reviews=reviews, checks=checks, statuses=list(pull.statuses),
+                    state=pull.combined_state)
 
 
 def _deployment(gh: Any, host: Any, d: pulls.Deployment) -> Any:
@@ -213,6 +178,8 @@ def _range_files(gh: Any, host: Any, changes: dict[int, list[code.FileChange]]) 
 
 
 def write_github() -> int:
+    """What the connector reads: the repository, CODEOWNERS, the compare, the merged PRs
+    of its commits (GraphQL), their metadata (GraphQL) and files (REST), deployments."""
     gh = _gh()
     host = gh.Host(full_name=REPO, repo_id=REPO_ID)
     tape = gh.Tape(limit=5000, used=212)
@@ -223,6 +190,8 @@ def write_github() -> int:
                 topics=["payments", "pci", "fastapi"], created_at="2021-06-14T09:12:44Z",
                 pushed_at=iso(pulls.DIRECT[-1].when), updated_at=iso(pulls.DIRECT[-1].when))
     tape.add("GET", f"{host.api}{repo}", 200, body)
+    tape.add("GET", f"{host.api}{repo}/contents/.github/CODEOWNERS?ref={HEAD}", 200,
+             gh.content_file(host, ".github/CODEOWNERS", HEAD, code.CODEOWNERS))
 
     commits, parent = [], pulls.BASE_COMMIT.sha
     for c in pulls.range_commits():
@@ -242,18 +211,16 @@ def write_github() -> int:
         return page_body
 
     gh.paged(tape, host, f"{repo}/compare/{span}", commits, wrap=comparison)
+    # Squash merges: each merged PR brought in its one commit; the direct pushes, none.
+    by_merge = {p.merge_sha: p for p in pulls.MERGED if p.merged}
+    gh.associations(tape, host, [
+        (c.sha, [(by_merge[c.sha].number, iso(by_merge[c.sha].merged))] if c.sha in by_merge
+         else []) for c in pulls.range_commits()])
+    merged = [(_as_p(gh, p), _parts(gh, p, changes[p.number])) for p in pulls.MERGED]
+    gh.metadata(tape, host, merged)
+    for demo_pull, parts in merged:
+        gh.files_of(tape, host, demo_pull, parts)
 
-    listed = sorted([*pulls.MERGED, *pulls.NOT_IN_RANGE], key=lambda p: p.updated_at,
-                    reverse=True)
-    needed = math.ceil((listed.index(pulls.NOT_IN_RANGE[-1]) + 1) / GITHUB_PER_PAGE)
-    params = {"state": "closed", "sort": "updated", "direction": "desc", "base": "main"}
-    gh.paged(tape, host, f"{repo}/pulls", [_pull_listed(gh, host, p) for p in listed],
-             params=params, requested=needed, last=needed + 9)
-    for pull in pulls.MERGED:
-        _parts(gh, host, tape, pull, changes[pull.number])
-
-    tape.add("GET", f"{host.api}{repo}/contents/.github/CODEOWNERS?ref={HEAD}", 200,
-             gh.content_file(host, ".github/CODEOWNERS", HEAD, code.CODEOWNERS))
     since = pulls.range_commits()[0].when - timedelta(minutes=10)
     for env in ENVIRONMENTS:
         rows = pulls.deployments_of(env)
@@ -388,7 +355,8 @@ def write_jira() -> int:
     fix = mj.fix_version_ref(_versions(mj, site)[2])
     ordered = sorted(issues.ISSUES, key=lambda i: int(i.key.split("-")[1]))
     beans = [_bean(mj, site, i, fix) for i in ordered]
-    calls = [site.call("GET", f"project/{JIRA_PROJECT}/versions", 200, _versions(mj, site),
+    calls = [*mj.preamble(site, "demo"),
+             site.call("GET", f"project/{JIRA_PROJECT}/versions", 200, _versions(mj, site),
                        seed="demo-versions")]
     token = None
     for start in range(0, len(beans), JIRA_MAX_RESULTS):

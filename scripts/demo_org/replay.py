@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "cassettes" / "demo"
 FILTERED_HEADERS = ["authorization", "x-api-key", "cookie", "set-cookie", "x-github-token"]
 NO_WAIT = RetryPolicy(sleep=lambda _: None)  # a replayed 429 would never need the wait
-# Jira and OSV send their queries in POST bodies: the body must match too.
+# Jira, OSV and GitHub's GraphQL send their queries in POST bodies: the body must match too.
 MATCH = ("method", "scheme", "host", "port", "path", "query")
 MATCH_BODY = (*MATCH, "body")
 
@@ -105,7 +105,7 @@ class Replays:
     def cassette(self, service: str) -> Iterator[None]:
         player = vcr.VCR(cassette_library_dir=str(self.cassettes / service), record_mode="none",
                          filter_headers=FILTERED_HEADERS, decode_compressed_response=True)
-        match = MATCH_BODY if service in ("jira", "osv") else MATCH
+        match = MATCH_BODY if service in ("jira", "osv", "github") else MATCH
         with player.use_cassette("release.yaml", match_on=match,
                                  allow_playback_repeats=False) as tape:
             yield
@@ -169,7 +169,7 @@ def factories(replays: Replays, osv_cache: Path) -> ConnectorFactories:
             aws.moto_cloudwatch),
         metric_queries=lambda: (aws.queries(), *aws.window()),
         osv=lambda: replays.serial(
-            lambda: OsvConnector(OsvSettings(), cache_dir=osv_cache, retry=NO_WAIT),
+            lambda: OsvConnector(OsvSettings(workers=1), cache_dir=osv_cache, retry=NO_WAIT),
             lambda: replays.cassette("osv")),
         dependency_extractor=release_dependency_packages,
     )

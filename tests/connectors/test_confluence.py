@@ -213,3 +213,23 @@ def test_settings_from_env_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONFLUENCE_URL", "https://wiki.acme.example")
     with pytest.raises(ConnectorError, match="CONFLUENCE_PAT"):
         ConfluenceSettings.from_env()
+
+
+def test_pagination_stays_on_the_configured_host() -> None:
+    """The server's base URL setting names another host: its ``_links.base`` must never
+    receive our next request (and our Authorization header); an absolute ``next`` to
+    another host is a gap, not a request."""
+    confluence = connector(SERVER.model_copy(update={"page_size": 1}))
+    with play("server_base_elsewhere") as cassette:
+        space, provenance = confluence.fetch_pages(space="OPS")
+        assert cassette.all_played
+        hosts = {urlsplit(r.uri).netloc for r in cassette.requests}
+    assert hosts == {"wiki.acme.example"}
+    assert provenance.requests == 2
+    assert [p.id for p in space.pages] == ["131090", "131091"]
+    assert space.pages[0].url is not None
+    assert space.pages[0].url.startswith("https://wiki.acme.example/confluence/")
+    assert [(g.what, g.why) for g in provenance.gaps] == [
+        ("pages after the first page(s)", "the next page's link leaves wiki.acme.example for "
+         "https://attacker.example; not followed")
+    ]

@@ -97,7 +97,7 @@ def small_release() -> tuple[GitHubRelease, SourceProvenance, GitHubConnector]:
 
 def test_repository_and_commits(small_release: Any) -> None:
     release, _, _ = small_release
-    assert release.schema_version == 1
+    assert release.schema_version == 2
     assert (release.base, release.head) == ("v1.4.0", "v1.5.0")
     assert release.repository == Repository(
         full_name="acme/shop",
@@ -116,12 +116,22 @@ def test_repository_and_commits(small_release: Any) -> None:
     assert release.commits[-1].message == "Release 1.5.0"
 
 
-def test_merged_pull_requests_in_the_range(small_release: Any) -> None:
+def test_the_releases_pull_requests_come_from_its_commits(small_release: Any) -> None:
     release, _, _ = small_release
-    # 105 closed unmerged, 99 merged before the range, 98 older than the range.
+    # c5 is also in open PR #107 and in a fork's PR #3: neither brought it in.
     assert [p.number for p in release.pull_requests] == [101, 102, 104]
     shas = {c.sha for c in release.commits}
     assert all(p.merge_commit_sha in shas for p in release.pull_requests)
+
+
+def test_commits_no_pull_request_brought_in_are_listed(small_release: Any) -> None:
+    release, _, _ = small_release
+    by_sha = {c.sha: c.message for c in release.commits}
+    assert [by_sha[sha] for sha in release.commits_without_pull_request] == [
+        "Bump version to 1.5.0-dev",
+        "Revert flaky checkout test",
+        "Release 1.5.0",
+    ]
 
 
 def test_pull_request_fields(small_release: Any) -> None:
@@ -138,6 +148,7 @@ def test_pull_request_fields(small_release: Any) -> None:
     assert pull.html_url == "https://github.com/acme/shop/pull/101"
     assert (pull.additions, pull.deletions, pull.changed_files) == (180, 5, 4)
     assert pull.jira_keys == ("PAY-101", "PAY-102")  # not UTF-8, not CVE-2024
+    assert pull.review_decision == "APPROVED"
     assert pull.missing == ()
 
 
@@ -160,10 +171,10 @@ def test_files_across_two_pages_and_missing_patches(small_release: Any) -> None:
         patch_truncated=False,  # a pure rename has no diff to withhold
     )
     binary, huge, code = images.files
-    assert (binary.patch, binary.patch_truncated) == (None, False)
-    assert (huge.patch, huge.patch_truncated) == (None, True)
+    assert (binary.patch, binary.patch_truncated, binary.patch_withheld) == (None, False, "binary")
+    assert (huge.patch, huge.patch_truncated, huge.patch_withheld) == (None, True, "too_large")
     assert (huge.additions, huge.deletions) == (4800, 3200)
-    assert code.patch is not None and not code.patch_truncated
+    assert code.patch is not None and not code.patch_truncated and code.patch_withheld is None
 
 
 def test_reviews_checks_and_statuses(small_release: Any) -> None:
@@ -228,9 +239,10 @@ def test_codeowners_from_the_first_location_that_exists(small_release: Any) -> N
 MINIMUM_PAGES = {
     "repository": 1,
     "compare: 7 commits / 3": 3,
-    "closed PRs: 5 updated since the range began, and the row that ends it / 3": 2,
+    "GraphQL: the merged PRs of 7 commits (100 a query)": 1,
+    "GraphQL: metadata of 3 PRs (100 a query)": 1,
     "files: 4, 3 and 2 files / 3": 2 + 1 + 1,
-    "reviews, check runs, statuses: one page each for 3 PRs": 3 * 3,
+    "GraphQL: size and binary marker of the one file sent without patch": 1,
     "CODEOWNERS: .github/CODEOWNERS (absent), then CODEOWNERS": 2,
     "deployments: first page reaches past the window": 1,
     "deployment statuses: 2 deployments": 2,
@@ -239,16 +251,32 @@ MINIMUM_PAGES = {
 
 def test_request_count_is_the_minimum_number_of_pages(small_release: Any) -> None:
     _, provenance, connector = small_release
-    assert provenance.requests == sum(MINIMUM_PAGES.values()) == 24
-    assert connector.stats.requests == 24
+    assert provenance.requests == sum(MINIMUM_PAGES.values()) == 16
+    assert connector.stats.requests == 16
     assert (provenance.retries, provenance.rate_limit_wait_s) == (0, 0.0)
 
 
-def test_provenance_of_a_complete_read(small_release: Any) -> None:
+def test_provenance_of_a_read_with_one_withheld_file(small_release: Any) -> None:
     _, provenance, _ = small_release
     assert provenance.source == "github"
     assert provenance.asked == {"repo": "acme/shop", "base": "v1.4.0", "head": "v1.5.0"}
-    assert provenance.gaps == []
+    assert provenance.gaps == [
+        Gap(
+            source="github",
+            what="patch of src/catalogue/generated_fixtures.json in PR #102",
+            why="GitHub sent no patch (its diff is over GitHub's size limit); not read: "
+            "2400000 bytes, over the limit of 1048576 (GITHUB_MAX_RECOVERED_BYTES)",
+        )
+    ]
+
+
+def test_rate_limit_state_is_in_the_provenance(small_release: Any) -> None:
+    _, provenance, _ = small_release
+    budgets = {state.resource: state for state in provenance.rate_limits}
+    assert set(budgets) == {"core", "graphql"}
+    assert (budgets["core"].limit, budgets["graphql"].limit) == (5000, 5000)
+    assert budgets["core"].remaining == 5000 - budgets["core"].used  # the tightest answer seen
+    assert budgets["graphql"].reset_at == datetime.fromisoformat("2024-10-07T10:00:00+00:00")
 
 
 def test_concurrency_does_not_change_the_result(small_release: Any) -> None:
@@ -257,7 +285,7 @@ def test_concurrency_does_not_change_the_result(small_release: Any) -> None:
         "small_release", serial, lambda c: c.fetch_release("acme/shop", "v1.4.0", "v1.5.0")
     )
     assert release == small_release[0]
-    assert provenance.requests == 24
+    assert provenance.requests == 16
 
 
 def test_release_round_trips_as_plain_json(small_release: Any) -> None:
@@ -275,7 +303,7 @@ def test_fetch_pull_for_the_pr_bot() -> None:
         "pull_request", GitHubConnector(settings()), lambda c: c.fetch_pull("acme/shop", 106)
     )
     assert pull.number == 106
-    assert pull.merged_at is None and pull.merge_commit_sha is not None  # test-merge sha
+    assert pull.merged_at is None and pull.merge_commit_sha is None  # GraphQL: not merged yet
     assert (pull.additions, pull.deletions, pull.changed_files) == (121, 0, 2)
     assert [f.path for f in pull.files] == ["src/giftcards/__init__.py", "src/giftcards/service.py"]
     pending = pull.reviews[1]
@@ -287,7 +315,7 @@ def test_fetch_pull_for_the_pr_bot() -> None:
     assert pull.combined_status == "failure"
     assert pull.jira_keys == ("SHOP-20",)
     assert provenance.asked == {"repo": "acme/shop", "pull": 106}
-    assert (provenance.requests, provenance.gaps) == (5, [])
+    assert (provenance.requests, provenance.gaps) == (3, [])  # repository, GraphQL, files
 
 
 # -- failures ------------------------------------------------------------------------------
@@ -328,32 +356,30 @@ def test_secondary_rate_limit_is_retried_after_retry_after() -> None:
         "secondary_rate_limit", connector, lambda c: c.fetch_pull("acme/shop", 106)
     )
     assert sleeps == [1.0]  # the Retry-After header, not a guess
-    assert (provenance.requests, provenance.retries) == (6, 1)
+    assert (provenance.requests, provenance.retries) == (4, 1)
     assert provenance.rate_limit_wait_s == 1.0
     assert provenance.gaps == [] and pull.missing == ()
 
 
 def test_partial_failures_become_gaps() -> None:
-    sleeps: list[float] = []
-    # One 60 s wait fits the budget; the second 429 would not, so it is final.
-    connector = GitHubConnector(settings(), retry=retry(sleeps, total_wait_budget_s=90))
+    """An App without ``checks: read``: GraphQL answers the rest and names the field it
+    refused; a proxy's sign-in page where the file list should be."""
     (pull, provenance), _ = replay(
-        "partial_failures", connector, lambda c: c.fetch_pull("acme/shop", 106)
+        "partial_failures", GitHubConnector(settings()), lambda c: c.fetch_pull("acme/shop", 106)
     )
-    assert sleeps == [60.0]
-    assert len(pull.files) == 2
-    assert pull.missing == ("reviews", "check_runs", "statuses")
-    assert (pull.reviews, pull.check_runs, pull.statuses) == ((), (), ())
-    assert pull.combined_status is None
+    assert pull.missing == ("files", "check_runs")
+    assert (pull.files, pull.check_runs) == ((), ())
+    assert [(s.context, s.state) for s in pull.statuses] == [("ci/jenkins", "failure")]
+    assert [r.reviewer for r in pull.reviews] == ["bob", "carol"]
     assert (pull.additions, pull.changed_files) == (121, 2)  # from the PR itself
     gaps = {gap.what: gap.why for gap in provenance.gaps}
-    assert set(gaps) == {"reviews of PR #106", "check runs of PR #106", "statuses of PR #106"}
-    assert gaps["reviews of PR #106"] == "403 Resource not accessible by integration"
-    assert gaps["check runs of PR #106"].startswith("malformed response: not JSON: <!DOCTYPE html>")
-    assert gaps["statuses of PR #106"].startswith("429 You have exceeded a secondary rate limit")
-    assert gaps["statuses of PR #106"].endswith("(rate limit outlasted the retry budget)")
+    assert gaps == {
+        "check runs of PR #106": "Resource not accessible by integration",
+        "files of PR #106": "malformed response: not JSON: <!DOCTYPE html><html><head><title>"
+        "Acme SSO - Sign in</title…",
+    }
     assert all(gap.source == "github" and "\n" not in gap.why for gap in provenance.gaps)
-    assert provenance.requests == 6
+    assert provenance.requests == 3
 
 
 def test_unknown_ref_is_a_gap_not_a_crash() -> None:
@@ -377,7 +403,7 @@ def test_unknown_ref_is_a_gap_not_a_crash() -> None:
         ),
         Gap(
             source="github",
-            what="pull requests merged into main in v1.4.0...v9.9.9",
+            what="pull requests of v1.4.0...v9.9.9",
             why="the commit range could not be read",
         ),
     ]
@@ -396,7 +422,8 @@ def test_github_enterprise_base_url() -> None:
     assert pull.html_url == "https://ghe.acme.example/platform/billing/pull/3"
     assert len(pull.files) == 4  # page 2 followed through the /api/v3 Link
     assert pull.jira_keys == ("BILL-9",)
-    assert (provenance.requests, provenance.gaps) == (6, [])
+    assert [r.reviewer for r in pull.reviews] == ["grace"]  # from /api/graphql
+    assert (provenance.requests, provenance.gaps) == (4, [])
 
 
 def rsa_pem() -> str:
@@ -423,10 +450,10 @@ def test_github_app_installation_token(monkeypatch: pytest.MonkeyPatch) -> None:
     (pull, provenance), _ = replay(
         "app_auth", GitHubConnector(app), lambda c: c.fetch_pull("acme/shop", 106)
     )
-    assert pull.number == 106 and provenance.requests == 6
+    assert pull.number == 106 and provenance.requests == 4
     assert sent[0][0] == "POST" and sent[0][1].startswith("Bearer ")  # the App's JWT
     reads = sent[1:]
-    assert {method for method, _ in reads} == {"GET"}
+    assert [method for method, _ in reads] == ["GET", "POST", "GET"]  # POST: a GraphQL query
     assert {auth for _, auth in reads} == {"token test-installation-token-not-a-secret"}
 
 
@@ -464,7 +491,7 @@ def test_writes_through_the_underlying_client_never_leave_the_process() -> None:
 
 
 def test_the_app_token_client_may_post_only_its_token_exchange() -> None:
-    from connectors.github.auth import READ_POLICY, token_exchange_policy
+    from connectors.github.auth import read_policy, token_exchange_policy
 
     policy = token_exchange_policy("https://api.github.com", 4242)
     policy.check("POST", "https://api.github.com/app/installations/4242/access_tokens")
@@ -479,7 +506,8 @@ def test_the_app_token_client_may_post_only_its_token_exchange() -> None:
     with pytest.raises(ReadOnlyViolation):
         policy.check("DELETE", "https://api.github.com/app/installations/4242/access_tokens")
     with pytest.raises(ReadOnlyViolation):
-        READ_POLICY.check("POST", "https://api.github.com/app/installations/4242/access_tokens")
+        read_policy("https://api.github.com").check(
+            "POST", "https://api.github.com/app/installations/4242/access_tokens")
     ghe = token_exchange_policy("https://ghe.acme.example/api/v3", 7)
     ghe.check("POST", "https://ghe.acme.example/api/v3/app/installations/7/access_tokens")
     with pytest.raises(ReadOnlyViolation):

@@ -63,15 +63,16 @@ def cloud_release() -> tuple[Any, Any, Any]:
 
 def test_cloud_release_costs_the_minimum_requests(cloud_release: tuple[Any, Any, Any]) -> None:
     _, provenance, jira = cloud_release
-    # 1 version list + 2 search pages (the token said so) + 1 remote-link list per issue.
-    assert provenance.requests == jira.stats.requests == 1 + 2 + 5
+    # serverInfo + /field (once per connector) + 1 version list + 2 search pages (the
+    # token said so) + 1 remote-link list per issue.
+    assert provenance.requests == jira.stats.requests == 2 + 1 + 2 + 5
     assert provenance.retries == 0
     assert provenance.gaps == []
 
 
 def test_cloud_release_header(cloud_release: tuple[Any, Any, Any]) -> None:
     release, provenance, _ = cloud_release
-    assert release.schema_version == "1.0"
+    assert release.schema_version == "1.1"
     assert (release.project, release.fix_version, release.fix_version_id) == (
         "ACME",
         "4.2.0",
@@ -89,6 +90,9 @@ def test_cloud_release_header(cloud_release: tuple[Any, Any, Any]) -> None:
         "fix_version": "4.2.0",
         "jql": None,
         "remote_links": True,
+        "fields": {"story_points": ["customfield_10016"], "epic_link": None,
+                   "sprint": "customfield_10020", "team": "customfield_10001",
+                   "due_date": "duedate"},
     }
 
 
@@ -104,6 +108,16 @@ def test_cloud_issue_every_field(cloud_release: tuple[Any, Any, Any]) -> None:
         "priority": "High",
         "resolution": None,
         "story_points": 5.0,
+        "due_date": date(2024, 6, 14),
+        "sprints": [
+            {"id": 36, "name": "ACME Sprint 6", "state": "closed",
+             "start": at("2024-05-13T08:00:00+00:00"), "end": at("2024-05-27T08:00:00+00:00"),
+             "completed": at("2024-05-27T09:12:44.310000+00:00")},
+            {"id": 37, "name": "ACME Sprint 7", "state": "active",
+             "start": at("2024-05-27T08:00:00+00:00"), "end": at("2024-06-10T08:00:00+00:00"),
+             "completed": None},
+        ],
+        "team": "Payments",
         "epic_key": "ACME-1",
         "parent_key": "ACME-1",
         "labels": ["payments", "pci"],
@@ -229,7 +243,7 @@ def test_remote_links_are_optional() -> None:
     jira = connector()
     with play("cloud_release"):
         release, provenance = jira.fetch_release("ACME", "4.2.0", remote_links=False)
-    assert provenance.requests == 3
+    assert provenance.requests == 2 + 3
     assert all(issue.remote_links == [] for issue in release.issues)
 
 
@@ -245,7 +259,7 @@ def test_truncated_changelog_is_completed_with_one_changelog_page() -> None:
     # The search held the newest 100 of 130; one page of the changelog endpoint (oldest
     # first) supplies the rest, and the union is complete, so no second page is asked for.
     # The issue is Done and alone, so the other statuses' categories need one /status.
-    assert provenance.requests == 1 + 1 + 1 + 1
+    assert provenance.requests == 2 + 1 + 1 + 1 + 1
     assert provenance.gaps == []
     assert len(issue.status_history) == 130
     assert issue.status_history[0].from_status == "To Do"
@@ -267,18 +281,20 @@ def server_release() -> tuple[Any, Any]:
     return result
 
 
-def test_server_settings_are_detected() -> None:
-    assert SERVER.deployment == "server"
-    assert SERVER.rest_api_version == "2"
+def test_server_is_learnt_from_server_info(server_release: tuple[Any, Any]) -> None:
+    assert SERVER.deployment is None  # not guessed from the host: asked of the site
     assert SERVER.url == "https://jira.acme.example/jira"
+    _, provenance = server_release
+    assert provenance.asked["deployment"] == "server"
 
 
 def test_server_release_pages_by_start_at(server_release: tuple[Any, Any]) -> None:
     release, provenance = server_release
-    # versions + 3 search pages (5 issues, 2 per page) + /status (Closed and Reopened
-    # appear only in history) + 5 remote-link lists.
-    assert provenance.requests == 1 + 3 + 1 + 5
-    assert provenance.gaps == []
+    # serverInfo + /field + versions + 3 search pages (5 issues, 2 per page) + /status
+    # (Closed and Reopened appear only in history) + 5 remote-link lists.
+    assert provenance.requests == 2 + 1 + 3 + 1 + 5
+    assert [(g.what, g.why) for g in provenance.gaps] == [
+        ("teams", "no Team field (Atlassian teams or Advanced Roadmaps) on this site")]
     assert [i.key for i in release.issues] == ["OPS-1", "OPS-2", "OPS-3", "OPS-4", "OPS-5"]
     assert release.epics == {"OPS-1": ["OPS-2", "OPS-3", "OPS-4"]}
 
@@ -321,7 +337,7 @@ def test_bad_credentials_are_fatal_with_one_line() -> None:
     assert "\n" not in message
     assert "credentials rejected" in message
     assert "HTTP 401" in message
-    assert jira.stats.requests == 1
+    assert jira.stats.requests == 1  # serverInfo said so
 
 
 def test_unknown_fix_version_is_fatal() -> None:
@@ -352,7 +368,7 @@ def test_rate_limit_is_waited_out_as_told() -> None:
         release, provenance = jira.fetch_release("ACME", "4.2.0", remote_links=False)
         assert cassette.all_played
     assert sleeps == [7.0]  # the Retry-After value, not a guess
-    assert (provenance.requests, provenance.retries, provenance.rate_limit_wait_s) == (3, 1, 7.0)
+    assert (provenance.requests, provenance.retries, provenance.rate_limit_wait_s) == (5, 1, 7.0)
     assert provenance.gaps == []
     assert [i.key for i in release.issues] == ["ACME-5"]
 
@@ -364,7 +380,7 @@ def test_faults_become_gaps_not_crashes() -> None:
         release, provenance = jira.fetch_release("ACME", jql=HOTFIX_JQL)
         assert cassette.all_played
     assert sleeps == []  # Retry-After 3600 s is past the 120 s budget: report, don't wait
-    assert provenance.requests == 6
+    assert provenance.requests == 2 + 6
     assert release.jql == HOTFIX_JQL
     assert release.fix_version is None
     assert [i.key for i in release.issues] == ["ACME-20", "ACME-21", "ACME-22"]
@@ -397,7 +413,7 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JIRA_EMAIL", "advisor@acme.example")
     monkeypatch.setenv("JIRA_API_TOKEN", "secret")
     settings = JiraSettings.from_env()
-    assert (settings.deployment, settings.rest_api_version) == ("cloud", "3")
+    assert settings.deployment is None  # asked of the site (serverInfo) on the first fetch
     assert settings.api_token is not None and settings.api_token.get_secret_value() == "secret"
     assert "secret" not in repr(settings)
 
@@ -405,6 +421,7 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_settings_from_env_server_pat(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JIRA_URL", "https://jira.acme.example")
     monkeypatch.setenv("JIRA_PAT", "pat")
+    monkeypatch.setenv("JIRA_DEPLOYMENT", "server")  # given: no serverInfo needed
     assert JiraSettings.from_env().deployment == "server"
 
 
@@ -448,4 +465,4 @@ def test_an_unreadable_version_list_is_a_gap_and_an_empty_release() -> None:
     assert [(g.what, g.why) for g in provenance.gaps] == [
         ("fix versions of ACME", "HTTP 429: rate limited beyond the retry budget (Retry-After: 7s)")
     ]
-    assert provenance.requests == 1
+    assert provenance.requests == 2 + 1

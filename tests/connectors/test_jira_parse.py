@@ -11,14 +11,15 @@ import pytest
 
 from connectors.jira import JiraSettings
 from connectors.jira.adf import adf_to_text
+from connectors.jira.fields import FieldMap
 from connectors.jira.http import Fault
-from connectors.jira.parse import ParseContext, parse_issue, requested_fields
+from connectors.jira.parse import SYSTEM_FIELDS, ParseContext, parse_issue, requested_fields
 from connectors.jira.release import ReleaseRun
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
-CONTEXT = ParseContext(
-    "customfield_10016", None, NOW, {"1": "new", "3": "indeterminate", "5": "done"}
-)
+FIELDS = FieldMap(story_points=("customfield_10016",), sprint="customfield_10020",
+                  team="customfield_10001")
+CONTEXT = ParseContext(FIELDS, NOW, {"1": "new", "3": "indeterminate", "5": "done"})
 
 
 def bean(histories: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
@@ -175,9 +176,13 @@ def test_story_points_ignore_non_numbers() -> None:
 
 
 def test_requested_fields_are_exactly_what_parsing_reads() -> None:
-    assert requested_fields("customfield_10016", None)[-1] == "customfield_10016"
-    assert requested_fields("customfield_10106", "customfield_10101")[-2:] == [
+    assert requested_fields(FIELDS) == [*SYSTEM_FIELDS, "customfield_10016",
+                                        "customfield_10020", "customfield_10001", "duedate"]
+    server = FieldMap(story_points=("customfield_10106", "customfield_10002"),
+                      epic_link="customfield_10101", due_date=None)
+    assert requested_fields(server)[-3:] == [
         "customfield_10106",
+        "customfield_10002",
         "customfield_10101",
     ]
 
@@ -207,7 +212,7 @@ def test_remote_links_are_fetched_concurrently_and_faults_stay_values() -> None:
         url="https://acme.atlassian.net", email="a@b.c", api_token="t", workers=4
     )
     http = SlowHttp()
-    run = ReleaseRun(http, settings, "X", NOW)  # type: ignore[arg-type]
+    run = ReleaseRun(http, settings, FIELDS, "X", NOW)  # type: ignore[arg-type]
     links = run.remote_links(["X-1", "X-2", "X-3", "X-4"])
     assert http.peak > 1  # really in parallel
     assert sorted(links) == ["X-1", "X-2", "X-4"]

@@ -37,7 +37,7 @@ def test_library_writes_are_refused_before_a_byte_is_sent(
 
 
 def test_the_guard_is_the_only_adapter_and_library_retries_are_off() -> None:
-    jira = JiraConnector(CLOUD)
+    jira = JiraConnector(CLOUD.model_copy(update={"deployment": "cloud"}))
     session = jira.client._session
     assert isinstance(session.get_adapter("https://acme.atlassian.net"), GuardedAdapter)
     assert set(session.adapters) == {"https://", "http://"}
@@ -45,17 +45,30 @@ def test_the_guard_is_the_only_adapter_and_library_retries_are_off() -> None:
     assert jira.client._is_cloud  # so the library's own search_issues would use /search/jql
 
 
+CLOUD_SITE = CLOUD.model_copy(update={"deployment": "cloud"})
+SERVER_SITE = SERVER.model_copy(update={"deployment": "server"})  # context path /jira
+GATEWAY_SITE = JiraSettings(url="https://api.atlassian.com/ex/jira/7a3f2e14", email="a@b.c",
+                            api_token="t", deployment="cloud")
+
+
 @pytest.mark.parametrize(
     ("settings", "path", "allowed"),
     [
-        (CLOUD, "/rest/api/3/search/jql", True),
-        (CLOUD, "/rest/api/3/search", False),  # retired on Cloud, and not ours to call
-        (CLOUD, "/rest/api/2/search", False),
-        (CLOUD, "/rest/api/3/search/approximate-count", False),
-        (CLOUD, "/rest/api/3/issue", False),
-        (SERVER, "/jira/rest/api/2/search", True),
-        (SERVER, "/jira/rest/api/2/search/jql", False),
-        (SERVER, "/jira/rest/api/2/issue/OPS-1/comment", False),
+        (CLOUD_SITE, "/rest/api/3/search/jql", True),
+        (CLOUD_SITE, "/rest/api/3/search", False),  # retired on Cloud, and not ours to call
+        (CLOUD_SITE, "/rest/api/2/search", False),
+        (CLOUD_SITE, "/rest/api/3/search/approximate-count", False),
+        (CLOUD_SITE, "/rest/api/3/issue", False),
+        (CLOUD_SITE, "/evil/rest/api/3/search/jql", False),  # anchored at the start
+        (SERVER_SITE, "/jira/rest/api/2/search", True),
+        (SERVER_SITE, "/rest/api/2/search", False),  # not this site's context path
+        (SERVER_SITE, "/other/jira/rest/api/2/search", False),
+        (SERVER_SITE, "/jira/rest/api/2/search/jql", False),
+        (SERVER_SITE, "/jira/rest/api/2/issue/OPS-1/comment", False),
+        (GATEWAY_SITE, "/ex/jira/7a3f2e14/rest/api/3/search/jql", True),
+        (GATEWAY_SITE, "/rest/api/3/search/jql", False),
+        (GATEWAY_SITE, "/ex/jira/other-site/rest/api/3/search/jql", False),
+        (CLOUD, "/rest/api/3/search/jql", False),  # before serverInfo: no POST at all
     ],
 )
 def test_only_the_deployments_jql_search_may_be_posted(

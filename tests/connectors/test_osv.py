@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,9 @@ from requests.adapters import HTTPAdapter
 from connectors.errors import ReadOnlyViolation
 from connectors.osv import OsvConnector, OsvSettings, PackageRef
 from connectors.osv.connector import read_only_policy
+from connectors.osv.records import OsvRecord, VulnRef
 from connectors.transport import RetryPolicy
+from tests.connectors.test_github import one_connection_at_a_time  # noqa: F401 - threads
 from tests.replay import CASSETTES, FILTERED_HEADERS, replayer
 
 REQUESTS = PackageRef(ecosystem="PyPI", name="requests", version="2.19.0")
@@ -251,3 +255,27 @@ def test_read_only_policy_allows_the_two_query_endpoints_under_a_mirror_path() -
     policy.check("GET", "http://127.0.0.1:8080/osv/v1/vulns/PYSEC-2021-66")
     with pytest.raises(ReadOnlyViolation):
         policy.check("POST", "http://127.0.0.1:8080/v1/querybatch")  # outside the mirror
+
+
+def test_records_are_read_concurrently_within_the_bound(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One Go standard-library package names 91 records: read 8 at a time, not 1."""
+    lock, active, peak = threading.Lock(), [0], [0]
+
+    def slow(self: OsvConnector, vuln_id: str, modified: Any) -> OsvRecord:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.01)
+        with lock:
+            active[0] -= 1
+        return OsvRecord(id=vuln_id, modified=modified)
+
+    monkeypatch.setattr(OsvConnector, "_record", slow)
+    connector = OsvConnector(OsvSettings(), cache_dir=cache)
+    refs = [VulnRef(id=f"GO-2024-{n:04}", modified="2024-06-01T00:00:00Z") for n in range(91)]
+    gaps: list[Any] = []
+    records = connector._records([*refs, refs[0]], gaps)  # a repeated id is read once
+    assert list(records) == [r.id for r in refs] and gaps == []
+    assert peak[0] == OsvSettings().workers == 8

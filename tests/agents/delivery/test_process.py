@@ -172,3 +172,23 @@ def test_large_pr_counts_come_from_github_when_the_file_list_is_capped() -> None
                 changed_files=3001, missing=["files"])
     [finding] = of(run(snapshot(prs=[capped])), "large-pr")
     assert "5010 lines" in finding.title
+
+
+# -- commits no pull request brought in -----------------------------------------------------
+
+
+def test_a_commit_pushed_without_a_pull_request_was_merged_without_review() -> None:
+    direct = Commit(sha="d" * 40, message="Hotfix the rate limiter\n\nno time for a PR",
+                    author_login="bob", author_name="Bob", authored_at=None, committed_at=None,
+                    html_url=f"https://github.com/acme/pay/commit/{'d' * 40}")
+    reviewed = pr(reviews=[review("bob", "APPROVED")], checks=[passing_check()])
+    body = snapshot(prs=[reviewed], commits=[direct])
+    assert body.github is not None
+    github = body.github.model_copy(update={"commits_without_pull_request": (direct.sha,)})
+    report = run(body.model_copy(update={"github": github}))
+    [finding] = of(report, "merged-without-approval")
+    assert finding.title == ("acme/pay@dddddddddddd reached the release without a pull request: "
+                             "Hotfix the rate limiter")
+    assert (finding.severity, finding.evidence[0].kind, finding.evidence[0].url) == (
+        Severity.HIGH, "commit", direct.html_url)
+    assert of(run(body), "merged-without-approval") == []  # listed by the connector only

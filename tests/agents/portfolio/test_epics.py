@@ -224,3 +224,36 @@ def test_release_risks_naming_an_epic_issue_are_linked() -> None:
 def test_no_release_risks_when_none_name_the_epic() -> None:
     row = run(snapshot([epic("PAY-1"), *_items(2)]), release_risks=[_risk("OPS-9")]).view.epics[0]
     assert (row.release_risks, row.release_risk_max_severity) == (0, None)
+
+
+def test_target_from_the_epics_due_date_before_its_fix_version() -> None:
+    due = epic("PAY-1", fix_versions=["1.4"]).model_copy(update={"due_date": date(2024, 6, 7)})
+    result = run(snapshot([due, *_items(12), *HISTORY], fix_version="1.4",
+                          release_date=date(2024, 6, 14)))
+    row = result.view.epics[0]
+    assert (row.target, row.target_source) == (date(2024, 6, 7), "due date")
+
+
+def test_target_from_the_end_of_the_open_sprint() -> None:
+    from datetime import UTC, datetime
+
+    from connectors.jira.models import Sprint
+
+    sprints = [Sprint(id=6, name="PAY Sprint 6", state="closed",
+                      end=datetime(2024, 5, 27, tzinfo=UTC)),
+               Sprint(id=8, name="PAY Sprint 8", state="future",
+                      end=datetime(2024, 6, 24, tzinfo=UTC)),
+               Sprint(id=7, name="PAY Sprint 7", state="active",
+                      end=datetime(2024, 6, 10, 8, tzinfo=UTC))]
+    planned = epic("PAY-1").model_copy(update={"sprints": sprints})
+    row = run(snapshot([planned, *_items(12), *HISTORY])).view.epics[0]
+    assert (row.target, row.target_source) == (date(2024, 6, 10), "end of sprint PAY Sprint 7")
+    closed_only = epic("PAY-1").model_copy(update={"sprints": sprints[:1]})
+    assert run(snapshot([closed_only, *_items(2)])).view.epics[0].target is None
+
+
+def test_due_dates_can_be_left_out_by_policy() -> None:
+    due = epic("PAY-1").model_copy(update={"due_date": date(2024, 6, 7)})
+    assert run(snapshot([due, *_items(2)])).view.epics[0].target == date(2024, 6, 7)
+    off = run(snapshot([due, *_items(2)]), {"target": {"use_due_date": False}})
+    assert off.view.epics[0].target is None
