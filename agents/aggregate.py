@@ -32,6 +32,7 @@ from agents.models import (
     Finding,
     LlmUsage,
     Severity,
+    SignOffRecord,
 )
 from connectors.provenance import Gap
 
@@ -106,7 +107,7 @@ class FindingCounts(BaseModel):
         return f"{self.total} {noun}" + (f": {parts}" if parts else "")
 
 
-class ReleaseReport(BaseModel):
+class ReleaseReport(SignOffRecord):
     """The whole report every format renders. Published as docs/report.schema.json."""
 
     schema_version: str = "1.1"
@@ -115,16 +116,6 @@ class ReleaseReport(BaseModel):
     generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     advisory_banner: str = ADVISORY_BANNER
     report_id: str | None = None
-    signoff_status: str = "pending_signoff"
-    signed_off_by: str | None = None
-    signed_off_at: str | None = None
-    decision_comment: str | None = None
-    decision_audit_seq: int | None = Field(
-        default=None, description="The audit entry that recorded the decision.")
-    decision_audit_hash: str | None = Field(
-        default=None, description="That entry's hash: `advisor audit show SEQ` prints it.")
-    content_hash: str | None = Field(
-        default=None, description="SHA-256 of the stored report this rendering is of.")
     snapshot_hash: str | None = None
     overall_score: float
     verdict: Verdict

@@ -292,3 +292,20 @@ def fingerprint(*parts: object) -> str:
     """A stable id from the parts that identify an issue (never from volatile text)."""
     text = "\x1f".join(str(p) for p in parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+class SignOffRecord(BaseModel):
+    """Who decided a report and where that decision is on the record. Stored reports say
+    ``pending_signoff``; the decision is rendered beside them (``render/export.py``),
+    never written into what was stored."""
+
+    signoff_status: str = "pending_signoff"
+    signed_off_by: str | None = None
+    signed_off_at: str | None = None
+    decision_comment: str | None = None
+    decision_audit_seq: int | None = Field(
+        default=None, description="The audit entry that recorded the decision.")
+    decision_audit_hash: str | None = Field(
+        default=None, description="That entry's hash: `advisor audit show SEQ` prints it.")
+    content_hash: str | None = Field(
+        default=None, description="SHA-256 of the stored report this rendering is of.")

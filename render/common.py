@@ -134,6 +134,18 @@ def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
     return {s: counts.get(s, 0) for s in SEVERITIES}
 
 
+def finding_flags(finding: Finding) -> list[str]:
+    """What a reader must know about where a finding came from and how sure it is."""
+    flags = []
+    if finding.source == "llm":
+        flags.append("LLM")
+    if finding.annotation and finding.annotation.likely_false_positive:
+        flags.append("likely false positive")
+    if finding.llm_rejected_reason:
+        flags.append("failed re-check")
+    return flags
+
+
 def safe_url(url: str | None) -> str | None:
     """Only web links are rendered as links (never javascript:, data:, file:)."""
     if not url:

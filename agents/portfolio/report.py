@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agents.aggregate import ADVISORY_BANNER, Verdict
-from agents.models import AgentReport, LlmUsage
+from agents.models import AgentReport, LlmUsage, SignOffRecord
 from agents.portfolio.view import PortfolioView
 from connectors.provenance import Gap
 
@@ -27,7 +27,7 @@ class ContextNote(BaseModel):
     note: str = ""
 
 
-class PortfolioSummary(BaseModel):
+class PortfolioSummary(SignOffRecord):
     """The recorded portfolio summary: what is signed off and what is published."""
 
     schema_version: str = "1.0"
@@ -36,15 +36,6 @@ class PortfolioSummary(BaseModel):
     subject: str
     generated_at: datetime
     report_id: str | None = None
-    signoff_status: str = "pending_signoff"
-    signed_off_by: str | None = None
-    signed_off_at: str | None = None
-    decision_comment: str | None = None
-    decision_audit_seq: int | None = Field(
-        default=None, description="The audit entry that recorded the decision.")
-    decision_audit_hash: str | None = None
-    content_hash: str | None = Field(
-        default=None, description="SHA-256 of the stored report this rendering is of.")
     snapshot_hash: str | None = None
     projects: list[str]
     epics_jql: str | None = None

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agents.models import Finding, LlmUsage, RiskScore, Severity
+from agents.models import Finding, LlmUsage, RiskScore, Severity, SignOffRecord
 from agents.security.checklist import SecurityChecklist
 from connectors.provenance import Gap
 
@@ -20,7 +20,7 @@ class Unreviewed(BaseModel):
     why: str
 
 
-class SecurityReviewReport(BaseModel):
+class SecurityReviewReport(SignOffRecord):
     kind: Literal["security-review"] = "security-review"
     report_id: str | None = None
     subject: str
@@ -44,13 +44,6 @@ class SecurityReviewReport(BaseModel):
     llm: LlmUsage = Field(default_factory=LlmUsage)
     advisory_summary: str | None = None
     notices: list[str] = Field(default_factory=list)
-    signoff_status: str = "pending_signoff"
-    signed_off_by: str | None = None
-    signed_off_at: str | None = None
-    decision_comment: str | None = None
-    decision_audit_seq: int | None = None  # the audit entry that recorded the decision
-    decision_audit_hash: str | None = None
-    content_hash: str | None = None  # of the stored report this rendering is of
 
     def counts(self) -> dict[Severity, int]:
         found = {s: 0 for s in reversed(Severity)}

@@ -22,6 +22,7 @@ from render.common import (
     band,
     check_rows,
     decision_lines,
+    finding_flags,
     format_timestamp,
     is_assessed,
     location,
@@ -144,14 +145,7 @@ def _badge(severity: str) -> str:
 
 
 def _flags(finding: Finding) -> str:
-    flags = []
-    if finding.source == "llm":
-        flags.append("LLM")
-    if finding.annotation and finding.annotation.likely_false_positive:
-        flags.append("likely false positive")
-    if finding.llm_rejected_reason:
-        flags.append("failed re-check")
-    return "".join(f'<span class="flag">{escape(f)}</span>' for f in flags)
+    return "".join(f'<span class="flag">{escape(f)}</span>' for f in finding_flags(finding))
 
 
 # --- sections -------------------------------------------------------------------------

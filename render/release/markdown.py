@@ -25,6 +25,7 @@ from render.common import (
     check_rows,
     clip,
     decision_lines,
+    finding_flags,
     finite,
     format_timestamp,
     is_assessed,
@@ -218,13 +219,7 @@ def _contributions(
 
 
 def _flags(finding: Finding) -> str:
-    flags = []
-    if finding.source == "llm":
-        flags.append("LLM")
-    if finding.annotation and finding.annotation.likely_false_positive:
-        flags.append("likely false positive")
-    if finding.llm_rejected_reason:
-        flags.append("failed re-check")
+    flags = finding_flags(finding)
     return f" ({', '.join(flags)})" if flags else ""
 
 
