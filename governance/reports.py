@@ -334,11 +334,13 @@ class SignOff:
             return f"report {record.id} is {record.status.value}; a decided report never changes"
         if self.roles.is_bot(actor):
             return f"{actor} is a bot identity; only a human may sign off"
-        authors = {a.casefold() for a in record.subject_authors}
-        if self.roles.separates(record.kind) and actor.casefold() in authors:
-            what = ("authored a pull request or commit in" if record.kind == "release"
-                    else "authored")
-            return f"{actor} {what} {record.subject}; separation of duties forbids signing it off"
+        if self.roles.separates(record.kind) and (
+                found := self.roles.among(actor, record.subject_authors)) is not None:
+            who = actor if found.casefold() == actor.casefold() else (
+                f"{actor} (GitHub login {found})")
+            what = ("authored or merged a pull request, or authored a commit, in"
+                    if record.kind == "release" else "authored")
+            return f"{who} {what} {record.subject}; separation of duties forbids signing it off"
         role = self.roles.role_for_kind(record.kind)
         if not self.roles.has_role(actor, role):
             return (

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from governance.configfile import load_yaml_model
 from governance.errors import ConfigError
@@ -14,6 +16,9 @@ from governance.identity import AGENT_PREFIX
 
 KNOWN_ROLES = frozenset({"admin", "release-approver", "security-reviewer", "portfolio-approver"})
 REPORT_KINDS = frozenset({"release", "security-review", "portfolio"})
+# GitHub's logins: letters, digits and single inner hyphens (up to 39); Enterprise Managed
+# Users add "_shortcode", and some GitHub Enterprise Server logins hold underscores.
+GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_]|-(?=[A-Za-z0-9_]))*")
 
 
 class RoleBook(BaseModel):
@@ -34,6 +39,9 @@ class RoleBook(BaseModel):
     # under review) sign it off? On unless an organisation turns it off for a kind.
     separation_of_duties: dict[str, bool] = Field(
         default_factory=lambda: dict.fromkeys(sorted(REPORT_KINDS), True))
+    # Advisor identity (OS login, GITHUB_ACTOR) -> the GitHub login(s) the same person
+    # authors and merges under, for separation of duties where the two differ.
+    identities: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("roles")
     @classmethod
@@ -64,6 +72,29 @@ class RoleBook(BaseModel):
                              f"separation_of_duties; known: {', '.join(sorted(REPORT_KINDS))}")
         return {**dict.fromkeys(sorted(REPORT_KINDS), True), **value}
 
+    @field_validator("identities", mode="before")
+    @classmethod
+    def _github_logins(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value  # pydantic names the wrong type
+        mapped: dict[str, list[str]] = {}
+        for who, logins in value.items():
+            if not isinstance(who, str) or not who.strip():
+                raise ValueError(f"identity {who!r} is not a name")
+            if who.strip().casefold() in (m.casefold() for m in mapped):
+                raise ValueError(f"identity {who.strip()!r} is listed twice (matching is "
+                                 "case-insensitive)")
+            mapped[who.strip()] = [_login(who, item) for item in _listed(logins)]
+        return mapped
+
+    @model_validator(mode="after")
+    def _no_bot_identities(self) -> RoleBook:
+        bots = sorted(who for who in self.identities if self.is_bot(who))
+        if bots:
+            raise ValueError(f"identities: {', '.join(bots)} is a bot identity; only people "
+                             "are mapped to GitHub logins")
+        return self
+
     def separates(self, kind: str) -> bool:
         """Whether the subject's authors are kept from signing off this kind of report."""
         return self.separation_of_duties.get(kind, True)
@@ -85,11 +116,51 @@ class RoleBook(BaseModel):
         except KeyError:
             raise ConfigError(f"no sign-off role configured for report kind {kind!r}") from None
 
+    def github_logins(self, identity: str) -> list[str]:
+        """The GitHub logins ``identities`` maps this identity to (none when unmapped)."""
+        wanted = identity.casefold()
+        return [login for who, logins in self.identities.items() if who.casefold() == wanted
+                for login in logins]
+
+    def known_as(self, identity: str) -> frozenset[str]:
+        """Every name the person acting as ``identity`` goes by, case-folded: the identity,
+        the GitHub logins mapped to it and, when it is one of those logins, the identity
+        it is mapped from (with that identity's other logins)."""
+        wanted = identity.casefold()
+        names = {wanted}
+        for who, logins in self.identities.items():
+            group = {who.casefold(), *(login.casefold() for login in logins)}
+            if wanted in group:
+                names |= group
+        return frozenset(names)
+
+    def among(self, identity: str, people: Iterable[str]) -> str | None:
+        """The first of ``people`` who is the person acting as ``identity`` (by identity or
+        mapped GitHub login, case-insensitive), or None."""
+        names = self.known_as(identity)
+        return next((person for person in people if person.casefold() in names), None)
+
     def is_bot(self, identity: str) -> bool:
         lowered = identity.casefold()
         return lowered.startswith(AGENT_PREFIX) or any(
             _glob(pattern).fullmatch(lowered) for pattern in self.bots
         )
+
+
+def _listed(logins: Any) -> list[Any]:
+    """One login or a list of them."""
+    if isinstance(logins, str):
+        return [logins]
+    if not isinstance(logins, list) or not logins:
+        raise ValueError("map an identity to a GitHub login or a list of them")
+    return logins
+
+
+def _login(who: str, value: Any) -> str:
+    login = value.strip().removeprefix("@") if isinstance(value, str) else ""
+    if not GITHUB_LOGIN.fullmatch(login) or len(login) > 100:
+        raise ValueError(f"{value!r} (for {who}) is not a GitHub login")
+    return login
 
 
 @cache

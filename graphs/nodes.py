@@ -310,13 +310,13 @@ def record(state: RunState, runtime: Runtime[GraphContext]) -> Update:
 
 
 def release_authors(body: SnapshotBody) -> list[str]:
-    """Who wrote the release: the authors of its pull requests and of its commits (for a
-    merge through GitHub, the author of the merged change). Separation of duties keeps
-    them from signing it off. The PR listing carries no merger, so mergers who wrote
-    nothing in the release are not known here."""
+    """Who brought the release about: the authors and mergers of its pull requests and
+    the authors of its commits (for a merge through GitHub, the author of the merged
+    change). Separation of duties keeps them from signing it off."""
     if body.github is None:
         return []
-    people = [pr.author for pr in body.github.pull_requests if pr.merged_at is not None]
+    merged = [pr for pr in body.github.pull_requests if pr.merged_at is not None]
+    people = [person for pr in merged for person in (pr.author, pr.merged_by)]
     people += [c.author_login for c in body.github.commits]
     return sorted({p for p in people if p})
 

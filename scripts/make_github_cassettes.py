@@ -207,6 +207,7 @@ class P:
     labels: tuple[str, ...] = ()
     closed: str | None = None
     base_ref: str = "main"
+    merged_by: str | None = None  # default: the author merged it
 
     @property
     def head_sha(self) -> str:
@@ -215,6 +216,11 @@ class P:
     @property
     def merge_sha(self) -> str | None:
         return sha(self.merge_key) if self.merge_key else None
+
+    @property
+    def merger(self) -> str | None:
+        """Who merged it, as GitHub names them; nobody while it is open."""
+        return (self.merged_by or self.author) if self.merged else None
 
 
 @dataclass(frozen=True)
@@ -394,6 +400,10 @@ def pull_simple(host: Host, p: P) -> Any:
     return _pull(host, example("pull-request-simple-items")[0], p)
 
 
+def _kind(login: str | None) -> str:
+    return "Bot" if login and login.endswith("[bot]") else "User"
+
+
 def pull_full(host: Host, p: P, files: list[F]) -> Any:
     body = _pull(host, example("pull-request"), p)
     body.update(
@@ -401,7 +411,7 @@ def pull_full(host: Host, p: P, files: list[F]) -> Any:
         mergeable=None if p.merged else True,
         rebaseable=None if p.merged else True,
         mergeable_state="unknown" if p.merged else "clean",
-        merged_by=host.user("alice", 3001) if p.merged else None,
+        merged_by=host.user(p.merger, 3500 + p.number, _kind(p.merger)),
         comments=2,
         review_comments=1,
         maintainer_can_modify=False,
@@ -629,6 +639,7 @@ def pull_node(host: Host, p: P, parts: Parts) -> Any:
         "reviewDecision": review_decision(parts.reviews) if p.merged or parts.reviews else None,
         "author": actor(p.author),
         "mergeCommit": {"oid": p.merge_sha} if p.merged and p.merge_sha else None,
+        "mergedBy": actor(p.merger),
         "labels": {**page_info(len(p.labels)), "nodes": [{"name": n} for n in p.labels]},
         "reviews": {**page_info(len(parts.reviews)),
                     "nodes": [review_node(p, r) for r in parts.reviews]},
@@ -922,6 +933,7 @@ PR101 = P(
     merged="10-01 09:00",
     merge_key="c1",
     labels=("payments", "backend"),
+    merged_by="bob",  # its reviewer
 )
 PR102 = P(
     102,
@@ -945,6 +957,7 @@ PR104 = P(
     merged="10-03 11:00",
     merge_key="c5",
     labels=("hotfix",),
+    merged_by="grace",  # a maintainer who wrote nothing in the release
 )
 PARTS101 = Parts(
     files=[

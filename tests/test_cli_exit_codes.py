@@ -103,6 +103,26 @@ def test_a_missing_role_is_refused_and_the_hint_names_who_holds_it(
     assert "held by rita" in line and "roles.yaml" in line
 
 
+def test_an_approver_who_merged_part_of_the_release_under_another_login_is_exit_3(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """rita holds the role; on GitHub she is qa-rlopez, who merged the demo's bug fixes."""
+    (tmp_path / "roles.yaml").write_text(ROLES + "identities:\n  rita: [qa-rlopez]\n")
+    advisor(monkeypatch, capsys, "release-report", "--demo", "--quiet")
+    controls = open_controls(load_settings())
+    [record] = controls.registry.list()
+    as_user(monkeypatch, "rita")
+    code, out, _ = advisor(monkeypatch, capsys, "whoami")
+    assert out.startswith("rita (GitHub: qa-rlopez): release-approver (roles file ")
+    code, _, err = advisor(monkeypatch, capsys, "signoff", record.id, "--approve", "--comment",
+                           "verified")
+    assert code == ExitCode.REFUSED
+    assert "rita (GitHub login qa-rlopez) authored or merged a pull request" in one_line(err)
+    [refusal] = controls.audit.entries(AuditFilter(action="signoff.refused"))
+    assert (refusal.actor, refusal.subject) == ("rita", record.id)
+    assert controls.registry.get(record.id).status.value == "pending_signoff"
+
+
 def test_a_superseded_report_names_the_one_that_replaced_it(
         home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     advisor(monkeypatch, capsys, "release-report", "--demo", "--quiet")

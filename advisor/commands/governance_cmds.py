@@ -258,6 +258,9 @@ def whoami() -> None:
     from governance.identity import current_identity
 
     identity = current_identity()
-    roles = controls().roles.roles_of(identity)
-    typer.echo(f"{identity}: {', '.join(roles) if roles else 'no roles'} "
-                  f"(roles file {roles_file()})")
+    book = controls().roles
+    roles = book.roles_of(identity)
+    logins = book.github_logins(identity)
+    known = f" (GitHub: {', '.join(logins)})" if logins else ""
+    typer.echo(f"{identity}{known}: {', '.join(roles) if roles else 'no roles'} "
+               f"(roles file {roles_file()})")

@@ -209,9 +209,9 @@ class PullRequestSignOff:
 
     def _refused_anyway(self, record: ReportRecord, actor: str) -> bool:
         """Cases ``SignOff`` refuses whatever the role: let it refuse (and audit) them."""
-        authors = {a.casefold() for a in record.subject_authors}
-        return (record.status != ReportStatus.PENDING or self.controls.roles.is_bot(actor)
-                or actor.casefold() in authors)
+        roles = self.controls.roles
+        return (record.status != ReportStatus.PENDING or roles.is_bot(actor)
+                or roles.among(actor, record.subject_authors) is not None)
 
     def _refuse(self, record: ReportRecord, actor: str, decision: Decision, role: str,
                 repo_role: str | None, context: dict[str, Any]) -> None:

@@ -353,7 +353,7 @@ class GitHubConnector:
     @staticmethod
     def _assemble(meta: PullMeta, files: list[ChangedFile], files_ok: bool) -> PullRequest:
         missing = set(meta.missing) | ({"files"} if not files_ok else set())
-        order = ("files", "reviews", "check_runs", "statuses", "labels")
+        order = ("files", "reviews", "check_runs", "statuses", "labels", "merged_by")
         return wire.pull_request(
             meta.summary.model_copy(update=_counts(meta.summary, files, files_ok)),
             files=tuple(files),

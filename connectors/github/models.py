@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = 2  # 2: withheld patches classified, review decision, commits without a PR
+# 2: withheld patches classified, review decision, commits without a PR; 3: who merged a PR
+SCHEMA_VERSION = 3
 
 FileStatus = Literal["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]
 # Why GitHub sent no patch: a binary file (its marker, or a binary file type with no
@@ -88,6 +89,7 @@ class PullRequest(_Frozen):
     additions: int | None  # None when the file list could not be read in full
     deletions: int | None
     changed_files: int | None
+    merged_by: str | None = None  # None when not merged, or unknown (see ``missing``)
     files: tuple[ChangedFile, ...] = ()
     reviews: tuple[Review, ...] = ()
     check_runs: tuple[CheckRun, ...] = ()

@@ -1,12 +1,13 @@
 """Pull request metadata from GraphQL: up to 100 PRs a query, nested pages followed.
 
-One ``pulls`` query carries each PR's fields, labels, reviews, and its head commit's
-check suites (with their runs) and commit statuses: what REST needs four requests per
-PR for. A nested list longer than its first page (a PR with 150 reviews, a suite with
-80 runs) is read to its end with follow-up queries; a follow-up that fails marks that
-part of the PR ``missing`` with a gap. GraphQL spells some values differently from
-REST; they are normalised to REST's spelling here (lower-case states, ``login[bot]``
-for apps, a missing body as None, no statuses as the combined state ``pending``).
+One ``pulls`` query carries each PR's fields (its author and merger among them), labels,
+reviews, and its head commit's check suites (with their runs) and commit statuses: what
+REST needs four requests per PR for. A nested list longer than its first page (a PR with
+150 reviews, a suite with 80 runs) is read to its end with follow-up queries; a follow-up
+that fails marks that part of the PR ``missing`` with a gap. GraphQL spells some values
+differently from REST; they are normalised to REST's spelling here (lower-case states,
+``login[bot]`` for apps, a missing body as None, no statuses as the combined state
+``pending``).
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ def summary(node: Node) -> wire.PullSummary:
         additions=node["additions"],
         deletions=node["deletions"],
         changed_files=node["changedFiles"],
+        merged_by=login(node.get("mergedBy")),
     )
 
 
@@ -178,6 +180,10 @@ class PullReader:
         number = meta.summary.number
         if node.get("labels") is None:
             self._unread(meta, "labels", f"labels of PR #{number}", errors.at("labels"))
+        # null is also a merger whose account was deleted: only an error hides one
+        why = errors.at("mergedBy")
+        if meta.summary.merged_by is None and why is not None:
+            self._unread(meta, "merged_by", f"merger of PR #{number}", why)
         if node.get("reviews") is None:
             self._unread(meta, "reviews", f"reviews of PR #{number}", errors.at("reviews"))
         else:

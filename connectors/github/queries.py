@@ -26,6 +26,7 @@ _OID = re.compile(r"^[0-9a-f]{40}$")
 _PAGE = "totalCount pageInfo { hasNextPage endCursor }"
 
 AUTHOR = "author { __typename login }"
+MERGED_BY = "mergedBy { __typename login }"  # REST's merged_by; the listing has none
 REVIEW = f"fullDatabaseId state submittedAt {AUTHOR} commit {{ oid }}"
 RUN = "name status conclusion"
 RUN_FILTER = "filterBy: {checkType: LATEST}"  # REST's check-runs default: the latest per name
@@ -40,7 +41,7 @@ HEAD_CHECKS = (
 PULL = (
     "number title body url createdAt updatedAt mergedAt additions deletions changedFiles "
     f"baseRefName baseRefOid headRefName headRefOid reviewDecision {AUTHOR} "
-    "mergeCommit { oid } "
+    f"mergeCommit {{ oid }} {MERGED_BY} "
     f"labels(first: {LABELS}) {{ {_PAGE} nodes {{ name }} }} "
     f"reviews(first: {REVIEWS}) {{ {_PAGE} nodes {{ {REVIEW} }} }} "
     f"commits(last: 1) {{ nodes {{ commit {{ {HEAD_CHECKS} }} }} }}"
@@ -72,7 +73,8 @@ def alias(prefix: str, index: int) -> str:
 
 
 def pulls(numbers: Sequence[int]) -> str:
-    """Up to 100 pull requests by number, each with its reviews, labels and head checks."""
+    """Up to 100 pull requests by number, each with who wrote and merged it, its reviews,
+    labels and head checks."""
     _bounded(numbers)
     parts = (f"{alias('p', i)}: pullRequest(number: {int(n)}) {{ {PULL} }}"
              for i, n in enumerate(numbers))

@@ -215,6 +215,7 @@ class PullSummary(BaseModel):
     additions: int | None = None
     deletions: int | None = None
     changed_files: int | None = None
+    merged_by: str | None = None
 
 
 def pull_summary(data: Any) -> PullSummary:
@@ -235,6 +236,7 @@ def pull_summary(data: Any) -> PullSummary:
         additions=data.get("additions"),
         deletions=data.get("deletions"),
         changed_files=data.get("changed_files"),
+        merged_by=_login(data.get("merged_by")),
     )
 
 

@@ -117,7 +117,7 @@ def _as_p(gh: Any, pull: pulls.Pull) -> Any:
         number=pull.number, title=pull.title, body=pull.body, author=pull.author,
         head_ref=pull.branch, created=iso(pull.opened), updated=iso(pull.updated_at),
         merged=iso(pull.merged) if pull.merged else None, labels=pull.labels,
-        closed=None if pull.merged else iso(pull.updated_at))
+        closed=None if pull.merged else iso(pull.updated_at), merged_by=pull.merger)
     return _DemoPull(gh.P(**fields), pull.head_sha, pull.merge_sha if pull.merged else None)
 
 

@@ -97,7 +97,7 @@ def small_release() -> tuple[GitHubRelease, SourceProvenance, GitHubConnector]:
 
 def test_repository_and_commits(small_release: Any) -> None:
     release, _, _ = small_release
-    assert release.schema_version == 2
+    assert release.schema_version == 3
     assert (release.base, release.head) == ("v1.4.0", "v1.5.0")
     assert release.repository == Repository(
         full_name="acme/shop",
@@ -150,6 +150,12 @@ def test_pull_request_fields(small_release: Any) -> None:
     assert pull.jira_keys == ("PAY-101", "PAY-102")  # not UTF-8, not CVE-2024
     assert pull.review_decision == "APPROVED"
     assert pull.missing == ()
+
+
+def test_who_merged_each_pull_request(small_release: Any) -> None:
+    """GraphQL's ``mergedBy``: the author, a reviewer, or someone who wrote nothing."""
+    merged = [(p.number, p.author, p.merged_by) for p in small_release[0].pull_requests]
+    assert merged == [(101, "alice", "bob"), (102, "erin", "erin"), (104, "alice", "grace")]
 
 
 def test_files_across_two_pages_and_missing_patches(small_release: Any) -> None:
@@ -304,6 +310,7 @@ def test_fetch_pull_for_the_pr_bot() -> None:
     )
     assert pull.number == 106
     assert pull.merged_at is None and pull.merge_commit_sha is None  # GraphQL: not merged yet
+    assert pull.merged_by is None
     assert (pull.additions, pull.deletions, pull.changed_files) == (121, 0, 2)
     assert [f.path for f in pull.files] == ["src/giftcards/__init__.py", "src/giftcards/service.py"]
     pending = pull.reviews[1]

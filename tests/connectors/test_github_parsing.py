@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,8 @@ from connectors.github.wire import (
     pull_summary,
     review,
 )
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "scripts" / "github_openapi_examples.json"
 
 # -- Jira keys -----------------------------------------------------------------------------
 
@@ -155,6 +159,16 @@ def test_unknown_review_state_and_missing_pr_fields_are_malformed() -> None:
         parse(lambda: review({"id": 1, "state": "LGTM", "user": None}))
     with pytest.raises(MalformedResponse):
         parse(lambda: pull_summary({"number": 1, "title": "t"}))
+
+
+def test_the_merger_is_read_where_rest_names_one() -> None:
+    """GitHub's documented examples: the single-PR body names ``merged_by``; the listing's
+    ``pull-request-simple`` has no such field."""
+    examples = json.loads(EXAMPLES.read_text())["examples"]
+    full = examples["pull-request"]["value"]
+    assert pull_summary(full).merged_by == full["merged_by"]["login"] == "octocat"
+    assert pull_summary(examples["pull-request-simple-items"]["value"][0]).merged_by is None
+    assert pull_summary({**full, "merged_by": None}).merged_by is None
 
 
 def test_listed_pages() -> None:

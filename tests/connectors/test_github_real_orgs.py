@@ -294,3 +294,32 @@ def test_a_follow_up_page_that_fails_marks_the_part_missing_with_a_gap() -> None
         ("reviews of PR #110", "502 Bad Gateway"),
         ("check runs of PR #110", "Could not resolve node"),
     }
+
+
+def test_a_merger_github_would_not_name_is_a_gap_not_a_nobody() -> None:
+    """``mergedBy`` is null both for a deleted account and beside an error at its path;
+    only the error hides a merger, and separation of duties needs to know."""
+    import yaml
+
+    from connectors.github.client import GraphQLAnswer
+    from connectors.github.pulls import PullReader
+    from tests.replay import CASSETTES
+
+    recorded = yaml.safe_load((CASSETTES / "github" / "small_release.yaml").read_text())
+    answer = json.loads(next(i for i in recorded["interactions"] if "pullRequest(number: 104)"
+                             in (i["request"]["body"] or ""))["response"]["body"]["string"])
+    pulls = answer["data"]["repository"]
+    pulls["p0"]["mergedBy"] = pulls["p2"]["mergedBy"] = None  # p0: a deleted account
+    refused = [{"type": "FORBIDDEN", "path": ["repository", "p2", "mergedBy"],
+                "message": "Resource not accessible by integration"}]
+
+    class Api:
+        def graphql(self, query: str, variables: Any = None) -> GraphQLAnswer:
+            return GraphQLAnswer(answer["data"], refused)
+
+    log = GapLog()
+    metas = PullReader(Api(), "acme/shop", log).batch([101, 102, 104])  # type: ignore[arg-type]
+    assert {n: (m.summary.merged_by, m.missing) for n, m in metas.items()} == {
+        101: (None, set()), 102: ("erin", set()), 104: (None, {"merged_by"})}
+    assert [(g.what, g.why) for g in log.gaps()] == [
+        ("merger of PR #104", "Resource not accessible by integration")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -93,6 +95,48 @@ def test_author_of_the_subject_cannot_sign_it_off(signoff: SignOff) -> None:
         signoff.decide(report_id, "sec-lead", Decision.APPROVE, "ok").status
         is ReportStatus.APPROVED
     )
+
+
+MAPPED = RoleBook(
+    roles={"release-approver": ["rita", "sam"], "security-reviewer": ["dan", "sec-lead"]},
+    identities={"dan": ["dev-dan"], "Rita": ["rlopez", "rita-acme"]},
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "authors", "actor", "named"),
+    [
+        ("security-review", ["dev-dan"], "dan", "dan (GitHub login dev-dan) authored"),
+        ("release", ["alice", "RITA-ACME"], "rita", "rita (GitHub login RITA-ACME) authored "
+                                                     "or merged"),
+        # Acting under a mapped login (GITHUB_ACTOR), against the identity or a sibling login
+        ("release", ["rita"], "rlopez", "rlopez (GitHub login rita) authored or merged"),
+        ("release", ["rita-acme"], "rlopez", "rlopez (GitHub login rita-acme)"),
+    ],
+)
+def test_separation_of_duties_sees_through_the_identity_mapping(
+        store_url: str, kind: str, authors: list[str], actor: str, named: str) -> None:
+    store, _ = Store.initialise(store_url)
+    signoff = SignOff(ReportRegistry(store, AuditLog(store)), MAPPED)
+    report_id = register(signoff, kind=kind, authors=authors)
+    with pytest.raises(NotAuthorized, match=re.escape(named)):
+        signoff.decide(report_id, actor, Decision.APPROVE, "mine, but fine")
+    refusal = next(signoff.registry.audit.entries(AuditFilter(action="signoff.refused")))
+    assert (refusal.actor, refusal.subject) == (actor, report_id)
+    assert "separation of duties" in refusal.payload["why"]
+    assert signoff.registry.get(report_id).status is ReportStatus.PENDING
+
+
+def test_the_identity_mapping_only_refuses_the_person_it_names(store_url: str) -> None:
+    store, _ = Store.initialise(store_url)
+    signoff = SignOff(ReportRegistry(store, AuditLog(store)), MAPPED)
+    report_id = register(signoff, authors=["dev-dan", "alice"])  # dan is no release approver
+    assert signoff.decide(report_id, "sam", Decision.APPROVE, "ok").status is (
+        ReportStatus.APPROVED)
+    # A mapped login holds none of the identity's roles: the mapping only widens refusals.
+    other = register(signoff, subject="payments@v2.5.0")
+    with pytest.raises(NotAuthorized, match="does not hold the 'release-approver' role"):
+        signoff.decide(other, "rlopez", Decision.APPROVE, "as rita")
 
 
 def test_a_decided_report_never_changes(signoff: SignOff) -> None:

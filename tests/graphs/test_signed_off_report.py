@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from advisor.context import graph_context, open_controls
-from advisor.demo import demo_plan_path
+from advisor.demo import demo_plan_path, demo_snapshot_path
 from advisor.settings import load_settings
+from connectors.snapshot import load_snapshot
 from governance.audit import AuditFilter
 from governance.canonical import canonical_json, sha256_hex
 from governance.controls import Controls
@@ -24,15 +25,15 @@ from render.export import export_report
 
 ROLES = """
 roles:
-  release-approver: [rita, jdiaz]
+  release-approver: [{approvers}]
 {extra}
 """
 
 
-def _demo_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-              extra: str = "") -> tuple[Controls, dict[str, Any]]:
+def _demo_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str = "",
+              approvers: str = "rita, jdiaz") -> tuple[Controls, dict[str, Any]]:
     roles = tmp_path / "roles.yaml"
-    roles.write_text(ROLES.format(extra=extra))
+    roles.write_text(ROLES.format(approvers=approvers, extra=extra))
     monkeypatch.setenv("ADVISOR_ROLES_FILE", str(roles))
     settings = load_settings()
     controls = open_controls(settings)
@@ -78,11 +79,44 @@ def test_a_release_manager_who_wrote_part_of_the_release_is_refused(
     controls, state = _demo_run(tmp_path, monkeypatch)
     record = controls.registry.get(state["report_id"])
     assert {"jdiaz", "mkowalski", "kbrandt", "apatel"} <= set(record.subject_authors)
-    with pytest.raises(NotAuthorized, match="jdiaz authored a pull request or commit in"):
+    with pytest.raises(NotAuthorized, match="jdiaz authored or merged a pull request, or "
+                                            "authored a commit, in"):
         controls.signoff.decide(record.id, "jdiaz", Decision.APPROVE, "ship it")
     [refusal] = controls.audit.entries(AuditFilter(action="signoff.refused", actor="jdiaz"))
     assert refusal.subject == record.id and "separation of duties" in refusal.payload["why"]
     assert controls.registry.get(record.id).status.value == "pending_signoff"
+
+
+def test_a_release_manager_who_merged_a_pull_request_of_the_release_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA merged the demo's bug fixes and wrote nothing in the release: as a merger, the
+    QA lead is still one of the people the release is about."""
+    controls, state = _demo_run(tmp_path, monkeypatch, approvers="rita, qa-rlopez")
+    record = controls.registry.get(state["report_id"])
+    body = load_snapshot(demo_snapshot_path()).body
+    assert body.github is not None
+    assert "qa-rlopez" not in {p.author for p in body.github.pull_requests}
+    assert "qa-rlopez" not in {c.author_login for c in body.github.commits}
+    assert "qa-rlopez" in record.subject_authors
+    with pytest.raises(NotAuthorized, match="separation of duties"):
+        controls.signoff.decide(record.id, "qa-rlopez", Decision.APPROVE, "verified")
+    [refusal] = controls.audit.entries(AuditFilter(action="signoff.refused", actor="qa-rlopez"))
+    assert refusal.subject == record.id and refusal.payload["requested"] == "approve"
+    assert "qa-rlopez authored or merged a pull request" in refusal.payload["why"]
+    assert controls.registry.get(record.id).status.value == "pending_signoff"
+
+
+def test_an_approver_known_to_github_by_another_login_is_refused_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rita signs off as her OS login; GitHub knows her as qa-rlopez, who merged PRs of
+    the release. The roles file's ``identities`` joins the two."""
+    controls, state = _demo_run(tmp_path, monkeypatch, extra="identities: {rita: [qa-rlopez]}")
+    with pytest.raises(NotAuthorized, match=r"rita \(GitHub login qa-rlopez\) authored or "
+                                            "merged"):
+        controls.signoff.decide(state["report_id"], "rita", Decision.APPROVE, "fine")
+    [refusal] = controls.audit.entries(AuditFilter(action="signoff.refused", actor="rita"))
+    assert "separation of duties" in refusal.payload["why"]
+    assert controls.registry.get(state["report_id"]).status.value == "pending_signoff"
 
 
 def test_an_organisation_may_turn_separation_of_duties_off_for_releases(
