@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from bench import codegen
+from connectors.github.issue_keys import jira_keys
 
 NOW = datetime(2024, 10, 7, 9, 0, tzinfo=UTC)
 RELEASE_DATE = date(2024, 10, 9)
@@ -463,6 +464,18 @@ def _pages(n: int, per_page: int) -> int:
 GRAPHQL_BATCH = 100  # commits or PRs per GraphQL query
 
 
+def code_keys(org: Org) -> set[str]:
+    """The Jira keys the release's merged PRs (title, body, branch) and commits name."""
+    named = {k for p in org.merged for k in jira_keys(p.title, p.body, p.head_ref)}
+    return named | {k for c in org.commits for k in jira_keys(c.message)}
+
+
+def remote_link_reads(org: Org) -> int:
+    """Issues whose remote links the connector reads: done, and named by no code."""
+    named = code_keys(org)
+    return sum(1 for i in org.issues if i.status == "Done" and i.key not in named)
+
+
 def minimum_pages(org: Org, *, per_page: int = 100, jira_page: int = 100,
                   changelog_page: int = 100, max_deployments: int = 20) -> dict[str, int]:
     """Per source, the fewest requests that read this org completely.
@@ -473,7 +486,8 @@ def minimum_pages(org: Org, *, per_page: int = 100, jira_page: int = 100,
     merged-PR listing, then files, reviews, check runs and combined status per PR).
     Jira: serverInfo and /field once, fix versions, search pages, changelog pages past
     the embedded ones, /status when changelogs name statuses no issue is in, and one
-    remote-link request per issue (there is no bulk endpoint).
+    remote-link request per done issue that no merged PR or commit names (there is no
+    bulk endpoint; for the other issues no check needs them, and they stay unread).
     """
     pulls = org.merged
     in_window = org.deployments_in_window()
@@ -500,7 +514,7 @@ def minimum_pages(org: Org, *, per_page: int = 100, jira_page: int = 100,
         + (1 if in_history - current else 0)  # /status for statuses only in changelogs
         + sum(_pages(len(i.histories) - EMBEDDED_HISTORIES, changelog_page)
               for i in org.issues if i.truncated)
-        + len(org.issues)  # remote links: one request per issue, no bulk endpoint
+        + remote_link_reads(org)  # one request per issue, no bulk endpoint
     )
     return {"github": github, "github_rest": rest, "jira": jira}
 
@@ -528,6 +542,7 @@ def facts(org: Org, *, per_page: int = 100, jira_page: int = 100, changelog_page
         "truncated_changelogs": len(truncated), "changelog_max_pages": max(truncated, default=0),
         "changelog_requests": sum(truncated),
         "status_request": 1 if in_history - current else 0,
+        "remote_links": remote_link_reads(org),
         **{f"minimum_{k}": v for k, v in minimum_pages(
             org, per_page=per_page, jira_page=jira_page, changelog_page=changelog_page,
             max_deployments=max_deployments).items()},

@@ -21,7 +21,7 @@ Fatal problems (bad credentials, a repository or PR that cannot be read) raise
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -37,6 +37,7 @@ from connectors.github.auth import SOURCE, build_auth
 from connectors.github.client import ApiError, GitHubApi, new_client
 from connectors.github.codeowners import LOCATIONS, parse_codeowners
 from connectors.github.gaps import GapLog, bad_credentials
+from connectors.github.issue_keys import jira_keys
 from connectors.github.models import (
     ChangedFile,
     CodeOwnerRule,
@@ -164,10 +165,16 @@ class GitHubConnector:
     # -- public reads ---------------------------------------------------------------
 
     def fetch_release(
-        self, repo: str, base: str, head: str
+        self, repo: str, base: str, head: str, *,
+        publish_keys: Callable[[Iterable[str]], None] | None = None,
     ) -> tuple[GitHubRelease, SourceProvenance]:
         """Commits, the merged PRs that brought them in (with files, reviews, checks),
-        deployments and CODEOWNERS."""
+        deployments and CODEOWNERS.
+
+        ``publish_keys`` is called once, as soon as the PRs' metadata is read (long
+        before their files), with every Jira key a merged PR or a commit of the range
+        names: exactly the keys the snapshot will show (``connectors/code_keys.py``).
+        """
         _check_repo(repo)
         started, log = _Counts.of(self.stats), GapLog()
         repository = self._repository(repo)
@@ -178,7 +185,9 @@ class GitHubConnector:
             listings = self._list_all_deployments(pool, name, _window_start(commits), log)
             association = self._associate(pool, name, base, head, commits, log)
             statuses = self._deployment_statuses(pool, name, listings, log)
-            pulls = self._pull_requests(pool, name, list(association.numbers), log, recover=True)
+            named = partial(_publish_keys, publish_keys, commits) if publish_keys else None
+            pulls = self._pull_requests(pool, name, list(association.numbers), log,
+                                        recover=True, on_metadata=named)
             deployments = _with_statuses(statuses)
             codeowners_path, rules = owners.result()
         release = GitHubRelease(
@@ -325,7 +334,7 @@ class GitHubConnector:
 
     def _pull_requests(
         self, pool: ThreadPoolExecutor, repo: str, numbers: list[int], log: GapLog, *,
-        recover: bool,
+        recover: bool, on_metadata: Callable[[list[PullMeta]], None] | None = None,
     ) -> list[PullRequest]:
         """Metadata (GraphQL, 100 a query) and files (REST) of each PR, at once."""
         reader = PullReader(self._api, repo, log)
@@ -337,6 +346,8 @@ class GitHubConnector:
         found: dict[int, PullMeta] = {}
         for future in metas:
             found.update(future.result())
+        if on_metadata is not None:
+            on_metadata(list(found.values()))
         listed = {n: future.result() for n, future in files.items()}
         complete = {n: ok and self._all_files_listed(found[n].summary, len(entries), log)
                     for n, (entries, ok) in listed.items() if n in found}
@@ -502,6 +513,16 @@ class _GraphQL:
 
     def query(self, document: str) -> Any:
         return self._api.graphql(document, self._variables)
+
+
+def _publish_keys(publish: Callable[[Iterable[str]], None], commits: list[Commit] | None,
+                  metas: list[PullMeta]) -> None:
+    """The keys the release's code names, as the snapshot will carry them: merged PRs'
+    ``jira_keys`` and the keys in commit messages."""
+    keys = {key for c in commits or () for key in jira_keys(c.message)}
+    keys.update(key for m in metas if m.summary.merged_at is not None
+                for key in wire.keys_of(m.summary))
+    publish(keys)
 
 
 def _with_statuses(

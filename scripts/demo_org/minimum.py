@@ -11,7 +11,7 @@ import math
 from datetime import timedelta
 
 from scripts.demo_org import aws, code, issues, pages, pulls
-from scripts.demo_org.cassettes import KNOWN
+from scripts.demo_org.cassettes import KNOWN, link_targets
 from scripts.demo_org.org import (
     CONFLUENCE_PAGE_SIZE,
     ENVIRONMENTS,
@@ -55,7 +55,8 @@ def jira() -> list[tuple[str, int]]:
         ("fix versions of PAY", 1),
         (f"search: {n} issues / {JIRA_MAX_RESULTS}", _pages(n, JIRA_MAX_RESULTS)),
         ("status categories (Reopened is only in changelogs)", 1),
-        (f"remote links: one per issue ({n})", n),
+        (f"remote links: one per done issue no PR or commit names ({len(link_targets())})",
+         len(link_targets())),
     ]
 
 

@@ -26,6 +26,7 @@ from connectors.github import (
     GitHubSettings,
     Repository,
 )
+from connectors.github.issue_keys import jira_keys
 from connectors.provenance import Gap, SourceProvenance
 from connectors.transport import GuardedAdapter, RetryPolicy
 from tests.replay import CASSETTES, FILTERED_HEADERS, replayer
@@ -122,6 +123,18 @@ def test_the_releases_pull_requests_come_from_its_commits(small_release: Any) ->
     assert [p.number for p in release.pull_requests] == [101, 102, 104]
     shas = {c.sha for c in release.commits}
     assert all(p.merge_commit_sha in shas for p in release.pull_requests)
+
+
+def test_the_keys_the_code_names_are_published_once_exactly_as_the_release_shows() -> None:
+    """Jira reads remote links only for issues these keys leave open (code_keys.py)."""
+    published: list[frozenset[str]] = []
+    (release, _), _ = replay("small_release", GitHubConnector(settings()), lambda c: (
+        c.fetch_release("acme/shop", "v1.4.0", "v1.5.0",
+                        publish_keys=lambda keys: published.append(frozenset(keys)))))
+    named = {k for p in release.pull_requests if p.merged_at for k in p.jira_keys}
+    named |= {k for c in release.commits for k in jira_keys(c.message)}
+    assert named  # the cassette's PRs and commits do name issues
+    assert published == [frozenset(named)]
 
 
 def test_commits_no_pull_request_brought_in_are_listed(small_release: Any) -> None:
