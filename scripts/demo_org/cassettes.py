@@ -179,7 +179,8 @@ def _range_files(gh: Any, host: Any, changes: dict[int, list[code.FileChange]]) 
 
 def write_github() -> int:
     """What the connector reads: the repository, CODEOWNERS, the compare, the merged PRs
-    of its commits (GraphQL), their metadata (GraphQL) and files (REST), deployments."""
+    of its commits (GraphQL), their metadata (GraphQL) and patches (compares of
+    back-to-back merges, REST file listings for the rest), deployments."""
     gh = _gh()
     host = gh.Host(full_name=REPO, repo_id=REPO_ID)
     tape = gh.Tape(limit=5000, used=212)
@@ -218,8 +219,9 @@ def write_github() -> int:
          else []) for c in pulls.range_commits()])
     merged = [(_as_p(gh, p), _parts(gh, p, changes[p.number])) for p in pulls.MERGED]
     gh.metadata(tape, host, merged)
-    for demo_pull, parts in merged:
-        gh.files_of(tape, host, demo_pull, parts)
+    merged_of = {c.sha: (by_merge[c.sha].number,) if c.sha in by_merge else ()
+                 for c in pulls.range_commits()}
+    gh.merged_files(tape, host, base, commits, merged_of, merged)
 
     since = pulls.range_commits()[0].when - timedelta(minutes=10)
     for env in ENVIRONMENTS:
