@@ -151,14 +151,14 @@ def verified(run: Run, entries: Sequence[FileEntry],
     by_path: dict[str, list[FileEntry]] = {}
     for entry in entries:
         by_path.setdefault(entry.file.path, []).append(entry)
+    order = {id(e): i for i, e in enumerate(entries)}
     listings = {n: list(files_of.get(n) or ()) for n in run.numbers}
     accepted: dict[int, list[FileEntry]] = {}
     for number, listed in listings.items():
         others = {f.path for n, fs in listings.items() if n != number for f in fs}
         mine = [_match(f, by_path.get(f.path, []), others) for f in listed]
-        if all(entry is not None for entry in mine):
-            order = {id(e): i for i, e in enumerate(entries)}
-            kept = [e for e in mine if e is not None]
+        kept = [e for e in mine if e is not None]
+        if len(kept) == len(mine):
             accepted[number] = sorted(kept, key=lambda e: order[id(e)])
     return accepted
 
