@@ -23,6 +23,7 @@ from bench.context import Context
 from bench.replay import ReplayProcess
 from bench.util import Section, Timing, fmt_s, median, timed, verdict
 from connectors.build import ConnectorFactories, build_snapshot
+from connectors.code_keys import waited_for
 from connectors.errors import ReadOnlyViolation
 from connectors.github.connector import GitHubConnector
 from connectors.github.settings import GitHubSettings
@@ -47,12 +48,14 @@ TARGET_RATIO = 3.0  # snapshot wall against the critical path at 200 ms (#18)
 
 
 class _Serial:
-    """A connector whose fetches hold one lock shared by all sources: one after another."""
+    """A connector whose fetches hold one lock shared by all sources: one after another
+    (GitHub before Jira, which waits for its keys: `waited_for`)."""
 
     def __init__(self, connector: Any, lock: threading.Lock) -> None:
         self._connector, self._lock = connector, lock
 
     def fetch_release(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs = waited_for(kwargs)
         with self._lock:
             return self._connector.fetch_release(*args, **kwargs)
 
@@ -100,6 +103,17 @@ def _gaps(snapshot: Snapshot) -> list[str]:
     return [f"{g.source}: {g.what}: {g.why}" for p in snapshot.body.provenance for g in p.gaps]
 
 
+def _files_differ(snapshot: Snapshot, org: synth.Org) -> list[int]:
+    """PRs whose files (from shared compares or their own listing) are not exactly what
+    ``/pulls/{n}/files`` holds for them."""
+    github = snapshot.body.github
+    read = {p.number: [(f.path, f.status, f.additions, f.deletions, f.patch)
+                       for f in p.files] for p in (github.pull_requests if github else ())}
+    return [p.number for p in org.merged
+            if read.get(p.number) != [(f.path, f.status, f.additions, f.deletions, f.patch)
+                                      for f in p.files]]
+
+
 def guard_check(server: ReplayProcess) -> tuple[bool, str]:
     """A write through each connector's own client must be refused before the wire."""
     refused = []
@@ -141,27 +155,34 @@ def rounds(facts: dict[str, int], workers: tuple[int, int] = (GH_WORKERS, JIRA_W
 
     GitHub: the repository; the compare's page 1, then its other pages at once (their
     URLs are in page 1's Link); the merged PRs of the commits (GraphQL, needs the SHAs);
-    then every PR's metadata and files at once, each PR's file pages in a chain.
-    CODEOWNERS and the deployments (listing, then statuses) hang off the repository and
+    every PR's metadata (and the deployments' statuses, queued meanwhile); then the
+    compares of back-to-back merges and the other PRs' file listings, each listing's
+    pages in a chain. The metadata also gives the Jira keys the code names, handed to
+    Jira at once. CODEOWNERS and the deployment listings hang off the repository and
     the compare and never lie on the longest chain here.
-    Jira: serverInfo, /field, fix versions, then search pages by token, then remote
-    links, changelogs and (after the changelogs) status categories.
+    Jira: serverInfo, /field, fix versions, then search pages by token; then changelogs
+    (then, if needed, /status) and remote links on one pool, the links once GitHub's
+    keys are in.
     """
     later_compare = 1 if facts["compare_pages"] > 1 else 0
-    github = 1 + 1 + later_compare + 1 + max(1, facts["file_max_pages"])
-    jira = 3 + facts["search_pages"] + max(
-        1, facts["changelog_max_pages"] + facts["status_request"])
+    github_keys = 1 + 1 + later_compare + 1 + 1
+    github = github_keys + max(1, facts["file_max_pages"])
+    searched = 3 + facts["search_pages"]
+    links = facts["remote_links"]
+    jira = max(searched + facts["changelog_max_pages"] + facts["status_request"],
+               max(searched, github_keys) + 1 if links else 0)
     # The connectors: every request on a pool of workers; the phases follow each other.
     gh_pool, jira_pool = workers
-    parallel = (facts["metadata_queries"] + facts["file_pages"]
-                + facts["deployment_status_requests"])
-    github_workers = (1 + 1 + math.ceil((facts["compare_pages"] - 1) / gh_pool)
-                      + math.ceil(facts["association_queries"] / gh_pool)
-                      + math.ceil(parallel / gh_pool))
-    jira_workers = (3 + facts["search_pages"]
-                    + facts["changelog_max_pages"] * math.ceil(
-                        facts["truncated_changelogs"] / jira_pool)
-                    + facts["status_request"] + math.ceil(facts["issues"] / jira_pool))
+    github_keys_workers = (1 + 1 + math.ceil((facts["compare_pages"] - 1) / gh_pool)
+                           + math.ceil(facts["association_queries"] / gh_pool)
+                           + math.ceil((facts["metadata_queries"]
+                                        + facts["deployment_status_requests"]) / gh_pool))
+    github_workers = github_keys_workers + math.ceil(
+        (facts["merge_compares"] + facts["file_pages"]) / gh_pool)
+    pooled = facts["changelog_requests"] + links  # changelogs first, links when keyed
+    jira_workers = max(searched + math.ceil(pooled / jira_pool),
+                       max(searched, github_keys_workers) + math.ceil(links / jira_pool)
+                       ) + facts["status_request"]
     return {"critical_path": max(github, jira), "github_critical_path": github,
             "jira_critical_path": jira,
             "with_workers": max(github_workers, jira_workers),
@@ -234,6 +255,10 @@ def run_api(ctx: Context, section: Section) -> None:
         if read != (facts["prs"], facts["issues"]):
             section.notes.append(f"{label}: read {read[0]} PRs and {read[1]} issues of "
                                  f"{facts['prs']} and {facts['issues']}")
+        differ = _files_differ(first.snapshot, synth.build_org(size))
+        if differ:
+            section.notes.append(f"{label}: {len(differ)} PRs' files differ from their own "
+                                 f"listings, e.g. #{differ[0]}")
         ctx.snapshots[size] = save_analysis_snapshot(first.snapshot, ctx.workdir, size)
     section.data["sizes"] = results
 

@@ -16,8 +16,10 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from bench import codegen
+from connectors.github.issue_keys import jira_keys
 
 NOW = datetime(2024, 10, 7, 9, 0, tzinfo=UTC)
 RELEASE_DATE = date(2024, 10, 9)
@@ -463,17 +465,47 @@ def _pages(n: int, per_page: int) -> int:
 GRAPHQL_BATCH = 100  # commits or PRs per GraphQL query
 
 
+def merge_runs(org: Org) -> tuple[list[Any], set[int]]:
+    """The compares of back-to-back merges the connector plans (``merge_runs.py``) and
+    the PRs they vouch for; every other PR reads ``/pulls/{n}/files``."""
+    from scripts import make_github_cassettes as gh
+
+    line = ["base", *(c.key for c in sorted(org.commits, key=lambda c: c.when))]
+    parents = {key: (parent,) for parent, key in itertools.pairwise(line)}
+    merged_of = {c.key: (int(c.key.split(":")[1]),) if c.key.startswith("merge:") else ()
+                 for c in org.commits}
+    files = {p.number: [gh.F(f.path, f.status, f.additions, f.deletions, f.patch, f.previous)
+                        for f in p.files] for p in org.merged}
+    runs, vouched = gh.planned_runs(parents, merged_of, files)
+    return list(runs), vouched
+
+
+def code_keys(org: Org) -> set[str]:
+    """The Jira keys the release's merged PRs (title, body, branch) and commits name."""
+    named = {k for p in org.merged for k in jira_keys(p.title, p.body, p.head_ref)}
+    return named | {k for c in org.commits for k in jira_keys(c.message)}
+
+
+def remote_link_reads(org: Org) -> int:
+    """Issues whose remote links the connector reads: done, and named by no code."""
+    named = code_keys(org)
+    return sum(1 for i in org.issues if i.status == "Done" and i.key not in named)
+
+
 def minimum_pages(org: Org, *, per_page: int = 100, jira_page: int = 100,
                   changelog_page: int = 100, max_deployments: int = 20) -> dict[str, int]:
     """Per source, the fewest requests that read this org completely.
 
-    GitHub: REST for the repository, the compare, files (patches), CODEOWNERS and
-    deployments; GraphQL for the merged PRs of the commits and for the PRs' reviews,
-    checks and statuses, 100 a query. ``github_rest``: the same read with REST alone (the
+    GitHub: REST for the repository, the compare, CODEOWNERS and deployments; GraphQL
+    for the merged PRs of the commits and for the PRs' reviews, checks, statuses and
+    paths, 100 a query; patches from one compare per run of back-to-back merges and
+    ``/pulls/{n}/files`` for the other PRs. ``github_file_listings``: the patches from
+    ``/pulls/{n}/files`` alone. ``github_rest``: the same read with REST alone (the
     merged-PR listing, then files, reviews, check runs and combined status per PR).
     Jira: serverInfo and /field once, fix versions, search pages, changelog pages past
     the embedded ones, /status when changelogs name statuses no issue is in, and one
-    remote-link request per issue (there is no bulk endpoint).
+    remote-link request per done issue that no merged PR or commit names (there is no
+    bulk endpoint; for the other issues no check needs them, and they stay unread).
     """
     pulls = org.merged
     in_window = org.deployments_in_window()
@@ -485,8 +517,11 @@ def minimum_pages(org: Org, *, per_page: int = 100, jira_page: int = 100,
         + sum(_pages(len(d.statuses), per_page) for d in in_window)
     )
     files = sum(_pages(len(p.files), per_page) for p in pulls)
+    runs, vouched = merge_runs(org)
+    patches = len(runs) + sum(_pages(len(p.files), per_page) for p in pulls
+                              if p.number not in vouched)
     github = (shared + _pages(len(org.commits), GRAPHQL_BATCH)  # associatedPullRequests
-              + _pages(len(pulls), GRAPHQL_BATCH) + files)  # metadata; patches
+              + _pages(len(pulls), GRAPHQL_BATCH) + patches)  # metadata; patches
     rest = (shared + _pages(org.listing_stop_row(), per_page) + files
             + sum(_pages(len(p.reviews), per_page) + _pages(len(p.checks), per_page)
                   + _pages(len(p.statuses), per_page) for p in pulls))
@@ -500,15 +535,16 @@ def minimum_pages(org: Org, *, per_page: int = 100, jira_page: int = 100,
         + (1 if in_history - current else 0)  # /status for statuses only in changelogs
         + sum(_pages(len(i.histories) - EMBEDDED_HISTORIES, changelog_page)
               for i in org.issues if i.truncated)
-        + len(org.issues)  # remote links: one request per issue, no bulk endpoint
+        + remote_link_reads(org)  # one request per issue, no bulk endpoint
     )
-    return {"github": github, "github_rest": rest, "jira": jira}
+    return {"github": github, "github_rest": rest, "github_file_listings": files, "jira": jira}
 
 
 def facts(org: Org, *, per_page: int = 100, jira_page: int = 100, changelog_page: int = 100,
           max_deployments: int = 20) -> dict[str, int]:
     """What the request-count and critical-path arithmetic needs, per source."""
-    file_pages = [_pages(len(p.files), per_page) for p in org.merged]
+    runs, vouched = merge_runs(org)
+    file_pages = [_pages(len(p.files), per_page) for p in org.merged if p.number not in vouched]
     in_window = org.deployments_in_window()
     truncated = [_pages(len(i.histories) - EMBEDDED_HISTORIES, changelog_page)
                  for i in org.issues if i.truncated]
@@ -522,12 +558,14 @@ def facts(org: Org, *, per_page: int = 100, jira_page: int = 100, changelog_page
         "association_queries": _pages(len(org.commits), GRAPHQL_BATCH),
         "metadata_queries": _pages(len(org.merged), GRAPHQL_BATCH),
         "file_pages": sum(file_pages), "file_max_pages": max(file_pages, default=0),
+        "merge_compares": len(runs), "prs_in_merge_compares": len(vouched),
         "deployment_list_pages": _pages(len(in_window) + 1, min(per_page, max_deployments + 1)),
         "deployment_status_requests": sum(_pages(len(d.statuses), per_page) for d in in_window),
         "search_pages": _pages(len(org.issues), jira_page),
         "truncated_changelogs": len(truncated), "changelog_max_pages": max(truncated, default=0),
         "changelog_requests": sum(truncated),
         "status_request": 1 if in_history - current else 0,
+        "remote_links": remote_link_reads(org),
         **{f"minimum_{k}": v for k, v in minimum_pages(
             org, per_page=per_page, jira_page=jira_page, changelog_page=changelog_page,
             max_deployments=max_deployments).items()},

@@ -97,6 +97,11 @@ class GitHubWire:
         self.lists: dict[str, Listing] = {}
         self.pull_nodes: dict[int, str] = {}  # GraphQL pullRequest answers by number
         self.commit_nodes: dict[str, str] = {}  # GraphQL associatedPullRequests by SHA
+        # The first-parent line (a linear history): each commit's body and the diff
+        # entries it brings in, for compares of consecutive merges.
+        self.line: list[str] = [gh.sha("base")]
+        self.commit_bodies: dict[str, Any] = {}
+        self.entries_at: dict[str, list[str]] = {}
         self._build()
 
     # -- building --------------------------------------------------------------------
@@ -114,7 +119,10 @@ class GitHubWire:
         merged = {p.merge_key: p for p in org.merged}
         for c in sorted(org.commits, key=lambda c: c.when):
             spec = gh.C(c.key, c.message, c.login, _mmdd(c.when), committer=c.committer)
-            commits.append(_dumps(gh.commit(host, spec, parent)))
+            body = gh.commit(host, spec, parent)
+            commits.append(_dumps(body))
+            self.line.append(spec.sha)
+            self.commit_bodies[spec.sha] = body
             parent = spec.sha
             pull = merged.get(c.key)  # a direct push has none
             pulls = [(pull.number, _mmdd(pull.merged))] if pull and pull.merged else []
@@ -149,8 +157,10 @@ class GitHubWire:
         head = pull.head_sha
         files = [gh.F(f.path, f.status, f.additions, f.deletions, f.patch, f.previous)
                  for f in p.files]
-        self.lists[f"{repo}/pulls/{p.number}/files"] = Listing(
-            [_dumps(gh.diff_entry(host, f, head)) for f in files])
+        entries = [_dumps(gh.diff_entry(host, f, head)) for f in files]
+        self.lists[f"{repo}/pulls/{p.number}/files"] = Listing(entries)
+        if pull.merge_sha:
+            self.entries_at[pull.merge_sha] = entries
         reviews = [gh.R(rid, who, state, _mmdd(at)) for rid, who, state, at in p.reviews]
         parts = gh.Parts(files=files, reviews=reviews, checks=[gh.K(*k) for k in p.checks],
                          statuses=list(p.statuses), state=p.combined)
@@ -175,6 +185,9 @@ class GitHubWire:
         kind = _kind(path)
         if path in self.lists:
             return self._page(path, query, kind)
+        merges = _MERGES.fullmatch(path.removeprefix(f"/repos/{synth.REPO}"))
+        if merges:
+            return self._merges(*merges.groups())
         keyed = f"{path}?ref={query['ref']}" if "ref" in query else path
         if keyed in self.single:
             return Reply(200, self.single[keyed].encode(), _gh_headers(), kind=kind)
@@ -196,6 +209,27 @@ class GitHubWire:
         if link:
             headers["Link"] = link
         return Reply(200, body.encode(), headers, kind=kind)
+
+    def _merges(self, start: str, end: str) -> Reply:
+        """``compare/{start}...{end}?per_page=1`` on the line: page 1, every file of the
+        merges between (the synthetic history has no conflicts to resolve)."""
+        if start not in self.line or end not in self.line or \
+                self.line.index(start) >= self.line.index(end):
+            return self._error(404, "Not Found", kind="merges compare")
+        inside = self.line[self.line.index(start) + 1 : self.line.index(end) + 1]
+        files = [e for sha in inside for e in self.entries_at.get(sha, [])]
+        base = self.commit_bodies.get(start) or self.gh.commit(
+            self.host, self.gh.C("base", "Release", "bob", "09-27 16:00"), self.gh.sha("older"))
+        body = self.gh.range_comparison(self.host, base, end, self.commit_bodies[inside[0]],
+                                        len(inside), [])
+        body["files"] = _ITEMS
+        text = _dumps(body).replace(_ITEMS_JSON, "[" + ",".join(files) + "]", 1)
+        headers = _gh_headers()
+        link = self.gh.links(functools.partial(self.gh.merges_page, self.host, start, end), 1,
+                             len(inside))
+        if link:
+            headers["Link"] = link
+        return Reply(200, text.encode(), headers, kind="merges compare")
 
     def _graphql(self, raw: bytes) -> Reply:
         """The connector's ``pulls`` and ``associations`` documents, answered alias by alias."""
@@ -254,6 +288,7 @@ def _cached_pages(build: Callable[[int], str]) -> Callable[[int], str]:
     return page
 
 
+_MERGES = re.compile(r"/compare/([0-9a-f]{40})\.\.\.([0-9a-f]{40})")
 _PULL_ALIAS = re.compile(r"(p\d+): pullRequest\(number: (\d+)\)")
 _COMMIT_ALIAS = re.compile(r'(c\d+): object\(oid: "([0-9a-f]{40})"\)')
 _KIND_RULES = (

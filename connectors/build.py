@@ -1,22 +1,26 @@
 """Build a snapshot: every requested source at once, each failure an explicit gap.
 
 Sources are independent, so they are fetched concurrently; OSV depends on the
-dependency changes found in the GitHub diffs, so it runs after GitHub. A source that
+dependency changes found in the GitHub diffs, so it runs after GitHub. Jira's remote
+links are read only for the issues GitHub's code does not already name: the GitHub
+fetch hands Jira those keys mid-way (``connectors/code_keys.py``). A source that
 is not configured or fails entirely is recorded as a gap in its provenance: the
 snapshot says which data is missing instead of pretending it is empty.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from connectors.code_keys import CodeKeys
 from connectors.errors import ConnectorError
 from connectors.github.models import GitHubRelease
 from connectors.osv.models import PackageRef
@@ -28,12 +32,17 @@ DependencyExtractor = Callable[[GitHubRelease], Sequence[PackageRef]]
 
 
 class _GitHub(Protocol):
-    def fetch_release(self, repo: str, base: str, head: str) -> tuple[Any, SourceProvenance]: ...
+    def fetch_release(
+        self, repo: str, base: str, head: str, *,
+        publish_keys: Callable[[Iterable[str]], None] | None = None,
+    ) -> tuple[Any, SourceProvenance]: ...
 
 
 class _Jira(Protocol):
-    def fetch_release(self, project: str, fix_version: str | None = None,
-                      jql: str | None = None) -> tuple[Any, SourceProvenance]: ...
+    def fetch_release(
+        self, project: str, fix_version: str | None = None, jql: str | None = None, *,
+        named_by_code: Callable[[], frozenset[str] | None] | None = None,
+    ) -> tuple[Any, SourceProvenance]: ...
 
 
 class _Confluence(Protocol):
@@ -104,19 +113,34 @@ def _delivered(model: BaseModel) -> bool:
 
 def _jobs(request: SnapshotRequest, f: ConnectorFactories) -> dict[str, Callable[[], Fetched]]:
     jobs: dict[str, Callable[[], Fetched]] = {}
-    if request.repo and request.base and request.head:
-        repo, base, head = request.repo, request.base, request.head
-        jobs["github"] = lambda: _need(f.github, "github")().fetch_release(repo, base, head)
+    github = bool(request.repo and request.base and request.head)
+    # With both, GitHub tells Jira which issues its code names (connectors/code_keys.py).
+    keys = CodeKeys() if github and request.jira_project else None
+    if github:
+        jobs["github"] = partial(_github, request, f, keys)
     if request.jira_project:
         project = request.jira_project
+        named = {"named_by_code": keys.wait} if keys is not None else {}
         jobs["jira"] = lambda: _need(f.jira, "jira")().fetch_release(
-            project, request.fix_version, request.jql)
+            project, request.fix_version, request.jql, **named)
     if request.confluence_space:
         space = request.confluence_space
         jobs["confluence"] = lambda: _need(f.confluence, "confluence")().fetch_pages(space=space)
     if request.aws_profile or request.aws_region:
         jobs["cloudwatch"] = lambda: _cloudwatch(request, f)
     return jobs
+
+
+def _github(request: SnapshotRequest, f: ConnectorFactories, keys: CodeKeys | None) -> Fetched:
+    assert request.repo and request.base and request.head
+    publish = {"publish_keys": keys.publish} if keys is not None else {}
+    try:
+        fetched: Fetched = _need(f.github, "github")().fetch_release(
+            request.repo, request.base, request.head, **publish)
+        return fetched
+    finally:
+        if keys is not None:
+            keys.publish(None)  # no-op once published; else Jira stops waiting: keys unknown
 
 
 def _cloudwatch(request: SnapshotRequest, f: ConnectorFactories) -> Fetched:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -331,6 +332,30 @@ def comparison(host: Host, span: str, commits: list[Any], total: int, page: int)
     return body
 
 
+def range_comparison(host: Host, start: Any, end_sha: str, first: Any, total: int,
+                     files: list[Any]) -> Any:
+    """Page 1 of ``GET /compare/{start}...{end}?per_page=1``: one commit, every file (a
+    linear range: the merge base is ``start``)."""
+    span = f"{start['sha']}...{end_sha}"
+    body = comparison(host, span, [first], total, 1)
+    body.update(base_commit=start, merge_base_commit=start, files=files,
+                permalink_url=f"{host.repo_web}/compare/{host.full_name.split('/')[0]}:"
+                              f"{start['sha'][:7]}...{host.full_name.split('/')[0]}:"
+                              f"{end_sha[:7]}")
+    return body
+
+
+CHANGE_TYPES = {"added": "ADDED", "removed": "DELETED", "modified": "MODIFIED",
+                "renamed": "RENAMED", "copied": "COPIED", "changed": "CHANGED"}
+
+
+def files_node(files: list[F]) -> Any:
+    """A PR's ``files(first: 100)``: its paths and line counts as GraphQL lists them."""
+    nodes = [{"path": f.path, "additions": f.additions, "deletions": f.deletions,
+              "changeType": CHANGE_TYPES[f.status]} for f in files[:100]]
+    return {"totalCount": len(files), "nodes": nodes}
+
+
 def diff_entry(host: Host, f: F, head_sha: str) -> Any:
     body = host.retarget(example("diff-entry-items")[0])
     body = replace(body, (EXAMPLE_SHA, head_sha), ("file1.txt", f.path))
@@ -569,6 +594,14 @@ def _connector_queries() -> Any:
     return queries
 
 
+def _merge_runs() -> Any:
+    """The connector's plan of shared compares: a cassette holds exactly what it asks."""
+    _connector_queries()
+    from connectors.github import merge_runs, wire
+
+    return merge_runs, wire
+
+
 def actor(login: str | None) -> Any:
     """An ``Actor`` as GraphQL names it: apps without REST's ``[bot]`` suffix."""
     if login is None:
@@ -643,6 +676,7 @@ def pull_node(host: Host, p: P, parts: Parts) -> Any:
         "labels": {**page_info(len(p.labels)), "nodes": [{"name": n} for n in p.labels]},
         "reviews": {**page_info(len(parts.reviews)),
                     "nodes": [review_node(p, r) for r in parts.reviews]},
+        "files": files_node(parts.files),
         "commits": {"nodes": [{"commit": head}]},
     }
 
@@ -685,6 +719,7 @@ def error(message: str, status: int, docs: str = DOCS) -> Any:
 REASONS = {200: "OK", 201: "Created", 301: "Moved Permanently", 401: "Unauthorized",
            403: "Forbidden", 404: "Not Found"}
 REASONS[429] = "Too Many Requests"
+REASONS[500] = "Internal Server Error"
 EXPOSE = (
     "ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, "
     "X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, "
@@ -864,6 +899,78 @@ def files_of(tape: Tape, host: Host, p: P, parts: Parts) -> None:
     """``GET /pulls/{n}/files``: the patches GraphQL does not have."""
     paged(tape, host, f"/repos/{host.full_name}/pulls/{p.number}/files",
           [diff_entry(host, f, p.head_sha) for f in parts.files])
+
+
+def release_files(tape: Tape, host: Host, history: list[C],
+                  associated: dict[str, list[tuple[int, str | None]]],
+                  pulls: list[tuple[P, Parts]], base: str = "base") -> None:
+    """The patches of a fixture release (``history`` linear, oldest first; ``associated``:
+    commit key -> its PRs, as in :func:`associations`); see :func:`merged_files`."""
+    chain = [sha(base)] + [c.sha for c in history]
+    bodies = [commit(host, c, parent) for c, parent in zip(history, chain, strict=False)]
+    start = commit(host, C(base, "Release", "bob", "09-27 16:00"), sha("older"))
+    merged_of = {sha(key): tuple(sorted(n for n, at in prs if at))
+                 for key, prs in associated.items()}
+    merged_files(tape, host, start, bodies, merged_of, pulls)
+
+
+def merged_files(tape: Tape, host: Host, base: Any, line: list[Any],
+                 merged_of: dict[str, tuple[int, ...]], pulls: list[tuple[Any, Parts]]) -> None:
+    """The release's patches as the connector reads them: one compare per run of
+    back-to-back merges it plans (``merge_runs.py``), GitHub's answer holding each PR's
+    files; ``/pulls/{n}/files`` for every other PR and each PR the answer does not match.
+
+    ``line``: the commit bodies of a linear history, oldest first, after ``base``.
+    """
+    by_sha = {body["sha"]: body for body in [base, *line]}
+    shas = [body["sha"] for body in line]
+    parents = {body["sha"]: tuple(p["sha"] for p in body["parents"]) for body in line}
+    owned = {p.number: (p, parts) for p, parts in pulls}
+    planned, vouched = planned_runs(parents, merged_of,
+                                    {p.number: parts.files for p, parts in pulls})
+    for run in planned:
+        inside = shas[shas.index(run.start) + 1 if run.start in shas else 0:
+                      shas.index(run.end) + 1]
+        files = [diff_entry(host, f, run.end) for n in run.numbers for f in owned[n][1].files]
+        link = links(partial(merges_page, host, run.start, run.end), 1, len(inside))
+        tape.add("GET", f"{host.repo_api}/compare/{run.start}...{run.end}?per_page=1", 200,
+                 range_comparison(host, by_sha[run.start], run.end, by_sha[inside[0]],
+                                  len(inside), files), link=link)
+    for number in sorted(set(owned) - vouched):
+        files_of(tape, host, *owned[number])
+
+
+def merges_page(host: Host, start: str, end: str, page: int) -> str:
+    tail = f"/repositories/{host.repo_id}/compare/{start}...{end}"
+    return f"{host.api}{tail}?{urlencode({'page': page, 'per_page': 1})}"
+
+
+def planned_runs(parents: dict[str, tuple[str, ...]], merged_of: dict[str, tuple[int, ...]],
+                 files: dict[int, list[F]]) -> tuple[list[Any], set[int]]:
+    """The compares the connector plans for a history (``merge_runs.plan``) and the PRs
+    GitHub's answers vouch for (``merge_runs.verified``); the others list their files."""
+    runs, wire = _merge_runs()
+    listings = {n: tuple(runs.ListedFile(f.path, f.status, f.additions, f.deletions)
+                         for f in fs) if len(fs) <= 100 else None for n, fs in files.items()}
+    planned = runs.plan(runs.first_parent_line(parents) or [], parents, merged_of, listings)
+    vouched: set[int] = set()
+    for run in planned:
+        entries = [wire.file_entry(entry_fields(f)) for n in run.numbers for f in files[n]]
+        vouched.update(runs.verified(run, entries, listings))
+    return planned, vouched
+
+
+def entry_fields(f: F) -> dict[str, Any]:
+    """What the connector reads of a diff-entry (``diff_entry`` builds the whole body)."""
+    data: dict[str, Any] = {"filename": f.path, "status": f.status, "sha": f.blob,
+                            "additions": f.additions, "deletions": f.deletions,
+                            "changes": f.additions + f.deletions if f.changes is None
+                            else f.changes}
+    if f.patch is not None:
+        data["patch"] = f.patch
+    if f.previous is not None:
+        data["previous_filename"] = f.previous
+    return data
 
 
 def parts_of(tape: Tape, host: Host, p: P, parts: Parts) -> None:
@@ -1101,8 +1208,7 @@ def small_release() -> None:
     associations(tape, host, [(sha(key), prs) for key, prs in ASSOCIATED.items()],
                  others={sha(k): v for k, v in FORK_PRS.items()})
     metadata(tape, host, RELEASE)
-    for pull, parts in RELEASE:
-        files_of(tape, host, pull, parts)
+    release_files(tape, host, HISTORY, ASSOCIATED, RELEASE)  # #102 and #104 share one
     huge = PARTS102.files[1]
     withheld_meta(tape, host, [(huge.blob, 2_400_000, False)])
     deployments(tape, host)
@@ -1295,8 +1401,9 @@ def merged_elsewhere() -> None:
         (sha("e3"), [(203, "10-01 09:00")]),
     ])
     metadata(tape, host, pulls)
-    for pull, parts in pulls:
-        files_of(tape, host, pull, parts)
+    release_files(tape, host, history, {"e1": [(201, "09-20 10:00")],
+                                        "e2": [(202, "09-25 15:00"), (203, "10-01 09:00")],
+                                        "e3": [(203, "10-01 09:00")]}, pulls)
     no_deployments(tape, host)
     tape.write("merged_elsewhere")
 
@@ -1386,6 +1493,62 @@ def nested_pages() -> None:
     tape.write("nested_pages")
 
 
+SHARED = [  # v5.0.0...v5.1.0: three squash merges in a row, no file touched twice
+    (C("s1", "PAY-301 Ledger export (#301)", "alice", "10-08 10:00"),
+     P(301, "PAY-301 Ledger export", "", "alice", "feature/PAY-301", "10-07 09:00",
+       "10-08 10:01", "10-08 10:00", "s1"),
+     Parts(files=[F("src/ledger/export.py", "added", 25, 0, "@@ -0,0 +1,25 @@\n+import csv"),
+                  F("tests/test_export.py", "added", 12, 0, "@@ -0,0 +1,12 @@\n+def test():")],
+           reviews=[R(9701, "bob", "APPROVED", "10-08 09:00")])),
+    (C("s2", "PAY-302 Ledger import (#302)", "bob", "10-08 14:00"),
+     P(302, "PAY-302 Ledger import", "", "bob", "feature/PAY-302", "10-07 11:00",
+       "10-08 14:01", "10-08 14:00", "s2"),
+     Parts(files=[F("src/ledger/import_.py", "added", 30, 0, "@@ -0,0 +1,30 @@\n+import io"),
+                  F("src/ledger/legacy.py", "removed", 0, 40, "@@ -1,40 +0,0 @@\n-OLD = 1")],
+           reviews=[R(9702, "alice", "APPROVED", "10-08 13:00")])),
+    (C("s3", "Rename the settings module (#303)", "carol", "10-09 09:00"),
+     P(303, "Rename the settings module", "", "carol", "chore/settings", "10-08 16:00",
+       "10-09 09:01", "10-09 09:00", "s3"),
+     Parts(files=[F("src/ledger/config.py", "renamed", 1, 1, "@@ -3 +3 @@\n-A = 1\n+A = 2",
+                    previous="src/ledger/settings.py")],
+           reviews=[R(9703, "bob", "APPROVED", "10-09 08:00")])),
+]
+
+
+def _shared_release(name: str, *, compare_fails: bool = False) -> None:
+    host, tape = Host(), Tape()
+    history = [c for c, _, _ in SHARED]
+    pulls = [(p, parts) for _, p, parts in SHARED]
+    associated = {c.key: [(p.number, p.merged)] for c, p, _ in SHARED}
+    tape.add("GET", host.repo_api, 200, repository(host))
+    codeowners(tape, host, "v5.1.0")
+    compare(tape, host, "v5.0.0...v5.1.0", history)
+    associations(tape, host, [(c.sha, prs) for c in history for prs in [associated[c.key]]])
+    metadata(tape, host, pulls)
+    if compare_fails:  # GitHub gives up on the diff: each PR reads its own files
+        uri = f"{host.repo_api}/compare/{sha('base')}...{history[-1].sha}?per_page=1"
+        slow = error("Server Error: Sorry, this diff is taking too long to generate.", 500)
+        for _ in range(2):  # the test allows two attempts
+            tape.add("GET", uri, 500, slow)
+        for pull, parts in pulls:
+            files_of(tape, host, pull, parts)
+    else:
+        release_files(tape, host, history, associated, pulls)
+    no_deployments(tape, host)
+    tape.write(name)
+
+
+def shared_compare() -> None:
+    """#301, #302 and #303 merged one after another, touching different files: one compare
+    of the three merges holds every patch, and each PR's own listing vouches for it."""
+    _shared_release("shared_compare")
+
+
+def shared_compare_fails() -> None:
+    """The same release, but GitHub cannot generate the three merges' diff."""
+    _shared_release("shared_compare_fails", compare_fails=True)
+
+
 CASSETTES = (
     small_release,
     pull_request,
@@ -1402,6 +1565,8 @@ CASSETTES = (
     merged_elsewhere,
     withheld_patches,
     nested_pages,
+    shared_compare,
+    shared_compare_fails,
 )
 
 

@@ -59,12 +59,13 @@ def _has_code(ctx: DeliveryContext, issue: JiraIssue, code_link: re.Pattern[str]
     return (
         issue.key in ctx.prs_by_key
         or issue.key in ctx.commit_keys
-        or any(code_link.search(link.url) for link in issue.remote_links)
+        or any(code_link.search(link.url) for link in issue.remote_links or ())
     )
 
 
 def _no_code(ctx: DeliveryContext, issue: JiraIssue) -> Finding:
-    sure = ctx.remote_links_read and issue.key not in ctx.uncertain_keys
+    sure = (ctx.remote_links_read and issue.remote_links is not None
+            and issue.key not in ctx.uncertain_keys)
     unsure = "" if sure else " Its remote links could not all be read, so one may be missing."
     return new_finding(
         DONE_WITHOUT_CODE,

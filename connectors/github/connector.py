@@ -8,8 +8,12 @@ A release is read in this order, every call on the repository's canonical name:
 3. GraphQL ``associatedPullRequests`` of every commit, 100 commits a query: the merged
    pull requests that brought the range in, whatever branch they were merged into;
    commits that none brought in are listed as such;
-4. GraphQL metadata of those PRs, 100 a query (reviews, checks, statuses, labels), and
-   REST ``/pulls/{n}/files`` for their patches, which GraphQL does not have;
+4. GraphQL metadata of those PRs, 100 a query (reviews, checks, statuses, labels, the
+   paths they change), then their patches, which GraphQL does not have: one REST
+   compare per run of back-to-back merges that touch disjoint files, checked file by
+   file against each PR's own listing (``merge_runs.py``), and ``/pulls/{n}/files``
+   for every other PR; the Jira keys the PRs and commits name are handed on as soon
+   as the metadata is in (``connectors/code_keys.py``);
 5. withheld patches rebuilt from the files' contents (``withheld.py``);
 6. CODEOWNERS and deployments (REST), queued early so they run beside the rest.
 
@@ -21,7 +25,7 @@ Fatal problems (bad credentials, a repository or PR that cannot be read) raise
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -32,11 +36,13 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from connectors.errors import ConnectorError
-from connectors.github import queries, wire
+from connectors.github import merge_runs, queries, wire
 from connectors.github.auth import SOURCE, build_auth
 from connectors.github.client import ApiError, GitHubApi, new_client
 from connectors.github.codeowners import LOCATIONS, parse_codeowners
 from connectors.github.gaps import GapLog, bad_credentials
+from connectors.github.issue_keys import jira_keys
+from connectors.github.merge_runs import ListedFile
 from connectors.github.models import (
     ChangedFile,
     CodeOwnerRule,
@@ -74,11 +80,31 @@ class _Counts:
 
 
 @dataclass(frozen=True)
+class _Range:
+    """The compare's commits, each one's parents, and whether GitHub listed them all."""
+
+    commits: list[Commit]
+    parents: dict[str, tuple[str, ...]]
+    complete: bool
+
+
+@dataclass(frozen=True)
 class _Association:
-    """Which merged PRs brought the range in; commits no PR brought in, by SHA."""
+    """Which merged PRs brought the range in; commits no PR brought in, by SHA; and each
+    commit's merged PRs (a commit GitHub could not answer for is absent)."""
 
     numbers: tuple[int, ...]
     without_pull_request: tuple[str, ...]
+    by_commit: dict[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class _MainLine:
+    """What plans shared compares (merge_runs.py): the first-parent line and its owners."""
+
+    line: list[str]
+    parents: dict[str, tuple[str, ...]]
+    merged_of: dict[str, tuple[int, ...]]
 
 
 def _path(value: str) -> str:
@@ -92,8 +118,15 @@ def _window_start(commits: list[Commit] | None) -> datetime | None:
     return min(known) - _CLOCK_SLACK if known else None
 
 
-def _compare_page(body: Any) -> tuple[int, list[Commit]]:
-    return int(body["total_commits"]), [wire.commit(c) for c in wire.listed(body, "commits")]
+def _compare_page(body: Any) -> tuple[int, list[tuple[Commit, tuple[str, ...]]]]:
+    """The total, and each commit with its parents' SHAs (first parent first)."""
+    return int(body["total_commits"]), [
+        (wire.commit(c), tuple(str(p["sha"]) for p in c["parents"]))
+        for c in wire.listed(body, "commits")]
+
+
+def _compare_files(body: Any) -> list[wire.FileEntry]:
+    return [wire.file_entry(f) for f in wire.listed(body, "files")]
 
 
 def _counts(pull: wire.PullSummary, files: list[ChangedFile], complete: bool) -> dict[str, Any]:
@@ -164,21 +197,31 @@ class GitHubConnector:
     # -- public reads ---------------------------------------------------------------
 
     def fetch_release(
-        self, repo: str, base: str, head: str
+        self, repo: str, base: str, head: str, *,
+        publish_keys: Callable[[Iterable[str]], None] | None = None,
     ) -> tuple[GitHubRelease, SourceProvenance]:
         """Commits, the merged PRs that brought them in (with files, reviews, checks),
-        deployments and CODEOWNERS."""
+        deployments and CODEOWNERS.
+
+        ``publish_keys`` is called once, as soon as the PRs' metadata is read (long
+        before their files), with every Jira key a merged PR or a commit of the range
+        names: exactly the keys the snapshot will show (``connectors/code_keys.py``).
+        """
         _check_repo(repo)
         started, log = _Counts.of(self.stats), GapLog()
         repository = self._repository(repo)
         name = repository.full_name
         with self._pool() as pool:
             owners = pool.submit(self._codeowners, name, head, log)
-            commits = self._commits(pool, name, base, head, log)
+            span = self._commits(pool, name, base, head, log)
+            commits = span.commits if span else None
             listings = self._list_all_deployments(pool, name, _window_start(commits), log)
             association = self._associate(pool, name, base, head, commits, log)
             statuses = self._deployment_statuses(pool, name, listings, log)
-            pulls = self._pull_requests(pool, name, list(association.numbers), log, recover=True)
+            named = partial(_publish_keys, publish_keys, commits) if publish_keys else None
+            pulls = self._pull_requests(pool, name, list(association.numbers), log,
+                                        recover=True, on_metadata=named,
+                                        line=_main_line(span, association))
             deployments = _with_statuses(statuses)
             codeowners_path, rules = owners.result()
         release = GitHubRelease(
@@ -228,7 +271,7 @@ class GitHubConnector:
 
     def _commits(
         self, pool: ThreadPoolExecutor, repo: str, base: str, head: str, log: GapLog
-    ) -> list[Commit] | None:
+    ) -> _Range | None:
         """All commits of the comparison: page 1, then every later page at once.
 
         Every request runs on the pool (this thread only waits), so ``max_workers`` is
@@ -243,18 +286,19 @@ class GitHubConnector:
         parsed = log.attempt(what, partial(wire.parse, partial(_compare_page, body)))
         if parsed is None:
             return None
-        total, commits = parsed
+        total, listed = parsed
         pages = [pool.submit(self._compare_page, url) for url in later]
         for number, page in enumerate(pages, start=2):
             read = log.attempt(f"{what} (page {number})", page.result)
             if read is None:
                 break  # later pages are of no use without this one's commits
-            commits.extend(read)
-        if len(commits) < total:  # GitHub stops at 10,000; or a page failed
-            log.add(what, f"GitHub returned {len(commits)} of {total} commits")
-        return commits
+            listed.extend(read)
+        if len(listed) < total:  # GitHub stops at 10,000; or a page failed
+            log.add(what, f"GitHub returned {len(listed)} of {total} commits")
+        return _Range([c for c, _ in listed], {c.sha: p for c, p in listed},
+                      complete=len(listed) == total)
 
-    def _compare_page(self, url: str) -> list[Commit]:
+    def _compare_page(self, url: str) -> list[tuple[Commit, tuple[str, ...]]]:
         return wire.parse(partial(_compare_page, self._api.get_url(url)))[1]
 
     def _associate(
@@ -269,12 +313,13 @@ class GitHubConnector:
         """The merged PRs of every commit (``associatedPullRequests``), 100 commits a query."""
         if commits is None:
             log.add(f"pull requests of {base}...{head}", "the commit range could not be read")
-            return _Association((), ())
+            return _Association((), (), {})
         shas = [c.sha for c in commits]
         batches = [(chunk, pool.submit(self._associated, repo, chunk, log))
                    for chunk in _chunks(shas, queries.MAX_ALIASES)]
         numbers: set[int] = set()
         without: list[str] = []
+        by_commit: dict[str, tuple[int, ...]] = {}
         for chunk, future in batches:
             found = future.result() or {}  # a failed lookup is already a gap
             for sha in chunk:
@@ -282,9 +327,10 @@ class GitHubConnector:
                 if merged is None:
                     continue  # its own gap says why
                 numbers.update(merged)
+                by_commit[sha] = tuple(sorted(set(merged)))
                 if not merged:
                     without.append(sha)
-        return _Association(tuple(sorted(numbers)), tuple(without))
+        return _Association(tuple(sorted(numbers)), tuple(without), by_commit)
 
     def _associated(self, repo: str, shas: list[str], log: GapLog) -> dict[str, list[int]] | None:
         """SHA -> merged PR numbers; a commit GitHub does not know is a gap, not an entry."""
@@ -325,18 +371,26 @@ class GitHubConnector:
 
     def _pull_requests(
         self, pool: ThreadPoolExecutor, repo: str, numbers: list[int], log: GapLog, *,
-        recover: bool,
+        recover: bool, on_metadata: Callable[[list[PullMeta]], None] | None = None,
+        line: _MainLine | None = None,
     ) -> list[PullRequest]:
-        """Metadata (GraphQL, 100 a query) and files (REST) of each PR, at once."""
+        """Metadata (GraphQL, 100 a query) and files of each PR.
+
+        Without a first-parent ``line`` (one PR), files come from REST beside the
+        metadata; with one, the metadata first plans which PRs share a compare
+        (``merge_runs.py``) and the rest use REST.
+        """
         reader = PullReader(self._api, repo, log)
         metas = [pool.submit(reader.batch, chunk)
                  for chunk in _chunks(numbers, queries.MAX_ALIASES)]
-        files = {n: pool.submit(self._collect, log, f"files of PR #{n}",
-                                f"/repos/{repo}/pulls/{n}/files", wire.file_entry)
-                 for n in numbers}
+        files = {} if line else {n: self._files(pool, repo, n, log) for n in numbers}
         found: dict[int, PullMeta] = {}
         for future in metas:
             found.update(future.result())
+        if on_metadata is not None:
+            on_metadata(list(found.values()))
+        if line is not None:
+            files = self._files_by_runs(pool, repo, numbers, found, line, log)
         listed = {n: future.result() for n, future in files.items()}
         complete = {n: ok and self._all_files_listed(found[n].summary, len(entries), log)
                     for n, (entries, ok) in listed.items() if n in found}
@@ -349,6 +403,45 @@ class GitHubConnector:
                 PullFiles(n, found[n].base_oid, found[n].summary.head_sha, listed[n][0])
                 for n in sorted(found)]))
         return [self._assemble(found[n], files_of[n], complete[n]) for n in sorted(found)]
+
+    def _files(self, pool: ThreadPoolExecutor, repo: str, number: int,
+               log: GapLog) -> Future[tuple[list[wire.FileEntry], bool]]:
+        return pool.submit(self._collect, log, f"files of PR #{number}",
+                           f"/repos/{repo}/pulls/{number}/files", wire.file_entry)
+
+    def _files_by_runs(
+        self, pool: ThreadPoolExecutor, repo: str, numbers: list[int],
+        found: dict[int, PullMeta], line: _MainLine, log: GapLog,
+    ) -> dict[int, Future[tuple[list[wire.FileEntry], bool]]]:
+        """Runs' compares first (they decide the rest), then every other PR's REST files;
+        a PR a compare does not vouch for falls back to REST."""
+        listings = {n: meta.files for n, meta in found.items()}
+        runs = merge_runs.plan(line.line, line.parents, line.merged_of, listings)
+        compares = [(run, pool.submit(self._run_files, repo, run, listings)) for run in runs]
+        in_runs = {n for run in runs for n in run.numbers}
+        files = {n: self._files(pool, repo, n, log) for n in numbers if n not in in_runs}
+        for run, future in compares:
+            accepted = future.result()
+            for number in run.numbers:
+                files[number] = (_done((accepted[number], True)) if number in accepted
+                                 else self._files(pool, repo, number, log))
+        return files
+
+    def _run_files(self, repo: str, run: merge_runs.Run,
+                   listings: dict[int, tuple[ListedFile, ...] | None],
+                   ) -> dict[int, list[wire.FileEntry]]:
+        """The PRs of ``run`` whose files its compare matches; nothing if it cannot be read
+        (each PR then reads its own, and any failure there is its gap)."""
+        path = f"/repos/{repo}/compare/{run.start}...{run.end}"
+        try:  # one commit a page: the files come with page 1 whatever its size
+            entries = wire.parse(partial(_compare_files, self._api.get(path, {"per_page": 1})))
+        except ApiError as error:
+            if error.bad_credentials:
+                raise bad_credentials(error) from None
+            return {}
+        except wire.MalformedResponse:
+            return {}
+        return merge_runs.verified(run, entries, listings)
 
     @staticmethod
     def _assemble(meta: PullMeta, files: list[ChangedFile], files_ok: bool) -> PullRequest:
@@ -502,6 +595,30 @@ class _GraphQL:
 
     def query(self, document: str) -> Any:
         return self._api.graphql(document, self._variables)
+
+
+def _main_line(span: _Range | None, association: _Association) -> _MainLine | None:
+    """The range's first-parent line, when the whole range was read."""
+    if span is None or not span.complete:
+        return None
+    line = merge_runs.first_parent_line(span.parents)
+    return _MainLine(line, span.parents, association.by_commit) if line else None
+
+
+def _done(value: T) -> Future[T]:
+    future: Future[T] = Future()
+    future.set_result(value)
+    return future
+
+
+def _publish_keys(publish: Callable[[Iterable[str]], None], commits: list[Commit] | None,
+                  metas: list[PullMeta]) -> None:
+    """The keys the release's code names, as the snapshot will carry them: merged PRs'
+    ``jira_keys`` and the keys in commit messages."""
+    keys = {key for c in commits or () for key in jira_keys(c.message)}
+    keys.update(key for m in metas if m.summary.merged_at is not None
+                for key in wire.keys_of(m.summary))
+    publish(keys)
 
 
 def _with_statuses(

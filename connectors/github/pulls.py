@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from connectors.github import queries, wire
 from connectors.github.client import ApiError, GitHubApi, GraphQLAnswer
 from connectors.github.gaps import GapLog
+from connectors.github.merge_runs import STATUS, ListedFile
 from connectors.github.models import CheckRun, CommitStatus, Review
 
 Node = dict[str, Any]
@@ -37,6 +38,9 @@ class PullMeta:
     combined_status: str | None = None
     review_decision: str | None = None
     base_oid: str | None = None
+    # Its own listing of changed paths and line counts; None when not complete (over
+    # 100 files, or not returned). It plans shared compares; patches still come from REST.
+    files: tuple[ListedFile, ...] | None = None
     missing: set[str] = field(default_factory=set)
 
 
@@ -124,6 +128,17 @@ def summary(node: Node) -> wire.PullSummary:
     )
 
 
+def _listed_files(connection: Node | None, changed: int) -> tuple[ListedFile, ...] | None:
+    """The PR's files as GraphQL lists them, when that is all of them."""
+    if not connection or connection.get("totalCount") != changed:
+        return None
+    nodes = connection.get("nodes") or []
+    if len(nodes) != changed or any(n["changeType"] not in STATUS for n in nodes):
+        return None  # a change type this code does not know cannot be matched
+    return tuple(ListedFile(path=n["path"], status=STATUS[n["changeType"]],
+                            additions=n["additions"], deletions=n["deletions"]) for n in nodes)
+
+
 def _head(node: Node) -> Node | None:
     commits = node["commits"]["nodes"]
     return commits[-1]["commit"] if commits else None
@@ -176,7 +191,8 @@ class PullReader:
 
     def _parse(self, node: Node, errors: _Errors) -> PullMeta:
         meta = PullMeta(summary=summary(node), review_decision=node.get("reviewDecision"),
-                        base_oid=node.get("baseRefOid"))
+                        base_oid=node.get("baseRefOid"),
+                        files=_listed_files(node.get("files"), node["changedFiles"]))
         number = meta.summary.number
         if node.get("labels") is None:
             self._unread(meta, "labels", f"labels of PR #{number}", errors.at("labels"))

@@ -6,7 +6,8 @@ Numbers, object ids and cursors are written inline only after validation (digits
 object ids, cursors as JSON strings); the owner and name travel as variables.
 
 Node budget of a full ``pulls`` query (GitHub allows 500,000; connections at most 100):
-100 PRs x (100 labels + 100 reviews + 1 commit x 20 suites x (1 + 50 runs)) = 122,100.
+100 PRs x (100 labels + 100 reviews + 100 files + 1 commit x 20 suites x (1 + 50 runs))
+= 132,100.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ LABELS = 100
 REVIEWS = 100
 SUITES = 20
 RUNS = 50
+FILES = 100  # a PR's changed paths, to plan shared compares (merge_runs.py); no follow-up
 ASSOCIATED = 10  # merged PRs per commit before a follow-up page is needed
 
 _OID = re.compile(r"^[0-9a-f]{40}$")
@@ -44,6 +46,7 @@ PULL = (
     f"mergeCommit {{ oid }} {MERGED_BY} "
     f"labels(first: {LABELS}) {{ {_PAGE} nodes {{ name }} }} "
     f"reviews(first: {REVIEWS}) {{ {_PAGE} nodes {{ {REVIEW} }} }} "
+    f"files(first: {FILES}) {{ totalCount nodes {{ path additions deletions changeType }} }} "
     f"commits(last: 1) {{ nodes {{ commit {{ {HEAD_CHECKS} }} }} }}"
 )
 ASSOCIATED_PULL = "number mergedAt repository { nameWithOwner }"

@@ -244,8 +244,13 @@ def pull_request(summary: PullSummary, **parts: Any) -> PullRequest:
     """Combine a summary with its separately fetched parts (files, reviews, ...)."""
     fields = summary.model_dump(exclude={"updated_at"})
     fields.update(parts)
-    fields["jira_keys"] = jira_keys(summary.title, summary.body, summary.head_ref)
+    fields["jira_keys"] = keys_of(summary)
     return PullRequest(**fields)
+
+
+def keys_of(summary: PullSummary) -> tuple[str, ...]:
+    """The Jira keys a pull request carries: its title, body or branch names them."""
+    return jira_keys(summary.title, summary.body, summary.head_ref)
 
 
 def file_text(data: Any) -> str:

@@ -27,7 +27,7 @@ from connectors.errors import ConnectorError
 from connectors.jira.fields import FieldMap, configured, discover
 from connectors.jira.http import Fault, JiraHttp
 from connectors.jira.models import JiraRelease
-from connectors.jira.release import SOURCE, ReleaseRun, credentials_rejected
+from connectors.jira.release import SOURCE, NamedByCode, ReleaseRun, credentials_rejected
 from connectors.jira.settings import JiraSettings
 from connectors.provenance import Gap, RequestStats, SourceProvenance
 from connectors.transport import ReadOnlyPolicy, RetryPolicy, guard_session
@@ -107,12 +107,19 @@ class JiraConnector:
         jql: str | None = None,
         *,
         remote_links: bool = True,
+        named_by_code: NamedByCode | None = None,
     ) -> tuple[JiraRelease, SourceProvenance]:
         """The release's issues; ``jql`` replaces the generated ``project AND fixVersion`` query.
 
         Without either, the project's next unreleased version is used. Unknown project or
         version and rejected credentials raise `ConnectorError`; anything else missing is
         reported as a `Gap` in the provenance.
+
+        ``named_by_code`` (called once, after the search; it may block) gives the keys
+        the release's merged PRs and commits name: remote links are then read only for
+        issues that are done (or of unknown category) and not among them, the only ones
+        whose traceability they can decide; the others' stay unread (None), counted in
+        the provenance's ``remote_links_skipped``.
         """
         if not _PROJECT_KEY.match(project):
             raise ConnectorError(f"jira: {project!r} is not a project key")
@@ -120,7 +127,10 @@ class JiraConnector:
         as_of = self._clock()
         fields = self._learn_the_site()
         run = ReleaseRun(self._http(), self.settings, fields, project, as_of)
-        release = run.fetch(fix_version, jql, remote_links=remote_links)
+        release = run.fetch(fix_version, jql, remote_links=remote_links,
+                            named_by_code=named_by_code)
+        skipped = ({"remote_links_skipped": run.links_skipped}
+                   if named_by_code and remote_links else {})
         provenance = SourceProvenance(
             source=SOURCE,
             asked={
@@ -130,6 +140,7 @@ class JiraConnector:
                 "fix_version": fix_version,
                 "jql": jql,
                 "remote_links": remote_links,
+                **skipped,
                 "fields": fields.described(),
             },
             fetched_at=as_of,

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1: due dates, sprints and teams
+SCHEMA_VERSION = "1.2"  # 1.1: due dates, sprints and teams; 1.2: remote links may be unread
 
 StatusCategory = Literal["new", "indeterminate", "done"]
 
@@ -80,7 +80,9 @@ class JiraIssue(_Frozen):
     reopen_count: int = 0
     time_in_status: dict[str, float] = Field(default_factory=dict)  # seconds per status name
     links: list[IssueLink] = Field(default_factory=list)
-    remote_links: list[RemoteLink] = Field(default_factory=list)
+    # None: not read (not asked for, the read failed with a gap, or the release's code
+    # already names the issue or it is not done: see the provenance's remote_links_skipped)
+    remote_links: list[RemoteLink] | None = Field(default_factory=list)
     is_epic: bool = False
 
 

@@ -313,9 +313,12 @@ def parse_issue(
     raw: Raw,
     context: ParseContext,
     histories: list[Raw] | None = None,
-    remote: Iterable[Raw] = (),
+    remote: Iterable[Raw] | None = None,
 ) -> JiraIssue:
-    """One IssueBean (with ``expand=changelog``) as a `JiraIssue`; ValueError if malformed."""
+    """One IssueBean (with ``expand=changelog``) as a `JiraIssue`; ValueError if malformed.
+
+    ``remote`` is the issue's remote-link list; None when it was not read.
+    """
     fields = raw.get("fields")
     if not isinstance(fields, dict) or not raw.get("key") or raw.get("id") is None:
         raise ValueError("issue without key, id or fields")
@@ -357,7 +360,7 @@ def parse_issue(
         reopen_count=reopen_count(changes, context.categories),
         time_in_status=time_in_status(created, current, changes, context.as_of),
         links=issue_links(fields.get("issuelinks")),
-        remote_links=remote_links(remote),
+        remote_links=remote_links(remote) if remote is not None else None,
         is_epic=_is_epic_type(fields.get("issuetype")),
     )
 

@@ -9,8 +9,10 @@ We paginate ourselves: tokens on Cloud (``/rest/api/3/search/jql``; the old
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -33,6 +35,9 @@ from connectors.provenance import Gap
 
 SOURCE = "jira"
 T = TypeVar("T")
+V = TypeVar("V")
+# Jira keys that a merged PR or a commit of the release names; None when not known.
+NamedByCode = Callable[[], frozenset[str] | None]
 
 
 def credentials_rejected(url: str, fault: Fault) -> ConnectorError:
@@ -53,11 +58,13 @@ class ReleaseRun:
         self.project = project
         self.as_of = as_of
         self.gaps: list[Gap] = []
+        self.links_skipped: dict[str, int] = {}  # why remote links were not asked -> issues
         self.authenticated = False  # a 401 before any success means bad credentials
 
     # --- orchestration ------------------------------------------------------------
 
-    def fetch(self, fix_version: str | None, jql: str | None, *, remote_links: bool) -> JiraRelease:
+    def fetch(self, fix_version: str | None, jql: str | None, *, remote_links: bool,
+              named_by_code: NamedByCode | None = None) -> JiraRelease:
         version = self.resolve_version(fix_version) if fix_version or not jql else None
         base = {"project": self.project, **_version_fields(version)}
         if jql is not None:
@@ -67,15 +74,18 @@ class ReleaseRun:
         else:  # the version list could not be read: already a gap
             return JiraRelease(jql="", **base)
         raw = self.search(query)
-        histories = self.complete_changelogs(raw)
-        context = ParseContext(
-            fields=self.fields,
-            as_of=self.as_of,
-            categories=self.status_categories(raw, histories),
-        )
-        keys = [str(i["key"]) for i in raw if i.get("key")]
-        links = self.remote_links(keys) if remote_links else {}
-        issues = _with_inherited_epics(self.parse_all(raw, context, histories, links))
+        # Changelogs and remote links are independent: one pool serves both, changelogs
+        # first (the status categories wait on them), links once their scope is known.
+        with self._pool() as pool:
+            truncated = self.truncated_changelogs(raw)
+            changelogs = _start(pool, self._full_changelog, truncated)
+            targets = self.link_targets(raw, named_by_code) if remote_links else []
+            links = _start(pool, self._links_of, {key: key for key in targets})
+            histories = self.complete_changelogs(truncated, changelogs)
+            categories = pool.submit(self.status_categories, raw, histories).result()
+            read = self.links_read(links)
+        context = ParseContext(fields=self.fields, as_of=self.as_of, categories=categories)
+        issues = _with_inherited_epics(self.parse_all(raw, context, histories, read))
         return JiraRelease(jql=query, issues=issues, epics=_epics(issues), **base)
 
     def fault(self, fault: Fault, what: str) -> None:
@@ -145,21 +155,24 @@ class ReleaseRun:
 
     # --- changelogs ----------------------------------------------------------------
 
-    def complete_changelogs(self, raw: list[Raw]) -> dict[str, list[Raw]]:
-        """Full histories of issues whose embedded changelog was cut short."""
+    def truncated_changelogs(self, raw: list[Raw]) -> dict[str, Raw]:
+        """Issues whose embedded changelog was cut short, where they can be completed."""
         truncated = {str(i["key"]): i for i in raw if _changelog_missing(i)}
-        keys = list(truncated)
-        if not truncated:
-            return {}
-        if not self.settings.is_cloud:  # Server/DC has no per-issue changelog endpoint
+        if truncated and not self.settings.is_cloud:  # no per-issue changelog on Server/DC
             for key, issue in truncated.items():
                 log = issue["changelog"]
                 why = f"changelog truncated at {len(log['histories'])} of {log['total']} histories"
                 self.gaps.append(Gap(source=SOURCE, what=f"changelog of {key}", why=why))
             return {}
-        results = self.concurrently(lambda key: self._full_changelog(truncated[key]), keys)
+        return truncated
+
+    def complete_changelogs(
+        self, truncated: dict[str, Raw], pending: dict[str, Future[list[Raw] | Fault]]
+    ) -> dict[str, list[Raw]]:
+        """Full histories of the truncated issues, as their reads finish."""
         complete: dict[str, list[Raw]] = {}
-        for key, result in results.items():
+        for key, future in pending.items():
+            result = future.result()
             if isinstance(result, Fault):
                 shown = len(embedded_histories(truncated[key]))
                 self.fault(result, f"changelog of {key} beyond the {shown} histories searched")
@@ -207,13 +220,45 @@ class ReleaseRun:
 
     # --- remote links ----------------------------------------------------------------
 
+    def link_targets(self, raw: list[Raw], named_by_code: NamedByCode | None) -> list[str]:
+        """The issues whose remote links are read: all, or with the release's code known,
+        those it leaves open (done, or of no known category, and named by no merged PR
+        or commit). The rest are counted in ``links_skipped`` by reason."""
+        self.links_skipped = {}
+        keys = [str(i["key"]) for i in raw if i.get("key")]
+        named = named_by_code() if named_by_code is not None else None
+        if named is None:
+            return keys
+        targets: list[str] = []
+        skipped: Counter[str] = Counter()
+        for issue in raw:
+            key = str(issue.get("key") or "")
+            if not key:
+                continue
+            status = _obj(_obj(issue.get("fields")).get("status"))
+            if category_of(status) not in (None, "done"):
+                skipped["not done"] += 1
+            elif key in named:
+                skipped["named by the release's code"] += 1
+            else:
+                targets.append(key)
+        self.links_skipped = dict(skipped)
+        return targets
+
     def remote_links(self, keys: list[str]) -> dict[str, list[Raw]]:
-        results = self.concurrently(
-            lambda key: self.http.get(f"issue/{key}/remotelink", expect=list), keys
-        )
+        """The remote links of ``keys``, read concurrently; a failed read is a gap."""
+        with self._pool() as pool:
+            return self.links_read(_start(pool, self._links_of, {key: key for key in keys}))
+
+    def _links_of(self, key: str) -> list[Raw]:
+        result: list[Raw] = self.http.get(f"issue/{key}/remotelink", expect=list)
+        return result
+
+    def links_read(self, pending: dict[str, Future[list[Raw] | Fault]]) -> dict[str, list[Raw]]:
         failed: dict[str, list[str]] = {}
         links: dict[str, list[Raw]] = {}
-        for key, result in results.items():
+        for key, future in pending.items():
+            result = future.result()
             if isinstance(result, Fault):
                 failed.setdefault(result.why, []).append(key)
             else:
@@ -223,20 +268,14 @@ class ReleaseRun:
             self.gaps.append(Gap(source=SOURCE, what=what, why=why))
         return links
 
-    def concurrently(self, fetch: Callable[[str], T], keys: list[str]) -> dict[str, T | Fault]:
-        """Run ``fetch`` per key on a small pool; faults come back as values."""
-        if not keys:
-            return {}
-
-        def attempt(key: str) -> T | Fault:
-            try:
-                return fetch(key)
-            except Fault as fault:
-                return fault
-
-        workers = max(1, min(self.settings.workers, len(keys)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return dict(zip(keys, pool.map(attempt, keys), strict=True))
+    @contextmanager
+    def _pool(self) -> Iterator[ThreadPoolExecutor]:
+        pool = ThreadPoolExecutor(max_workers=max(1, self.settings.workers),
+                                  thread_name_prefix="jira")
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # after a fatal error, stop early
 
     # --- parsing ---------------------------------------------------------------------
 
@@ -251,7 +290,7 @@ class ReleaseRun:
         for issue in raw:
             key = str(issue.get("key", "?"))
             try:
-                issues.append(parse_issue(issue, context, histories.get(key), links.get(key, [])))
+                issues.append(parse_issue(issue, context, histories.get(key), links.get(key)))
             except ValueError as exc:
                 why = f"malformed issue: {str(exc).splitlines()[0][:200]}"
                 self.gaps.append(Gap(source=SOURCE, what=f"issue {key}", why=why))
@@ -259,6 +298,23 @@ class ReleaseRun:
 
 
 # --- helpers -----------------------------------------------------------------------
+
+
+def _start(pool: ThreadPoolExecutor, fetch: Callable[[V], T],
+           items: dict[str, V]) -> dict[str, Future[T | Fault]]:
+    """``fetch`` of every item queued on ``pool``; a fault comes back as a value."""
+
+    def attempt(item: V) -> T | Fault:
+        try:
+            return fetch(item)
+        except Fault as fault:
+            return fault
+
+    return {key: pool.submit(attempt, item) for key, item in items.items()}
+
+
+def _obj(value: object) -> Raw:
+    return value if isinstance(value, dict) else {}
 
 
 def _issues_of(page: Raw) -> list[Raw]:

@@ -179,7 +179,8 @@ def _range_files(gh: Any, host: Any, changes: dict[int, list[code.FileChange]]) 
 
 def write_github() -> int:
     """What the connector reads: the repository, CODEOWNERS, the compare, the merged PRs
-    of its commits (GraphQL), their metadata (GraphQL) and files (REST), deployments."""
+    of its commits (GraphQL), their metadata (GraphQL) and patches (compares of
+    back-to-back merges, REST file listings for the rest), deployments."""
     gh = _gh()
     host = gh.Host(full_name=REPO, repo_id=REPO_ID)
     tape = gh.Tape(limit=5000, used=212)
@@ -218,8 +219,9 @@ def write_github() -> int:
          else []) for c in pulls.range_commits()])
     merged = [(_as_p(gh, p), _parts(gh, p, changes[p.number])) for p in pulls.MERGED]
     gh.metadata(tape, host, merged)
-    for demo_pull, parts in merged:
-        gh.files_of(tape, host, demo_pull, parts)
+    merged_of = {c.sha: (by_merge[c.sha].number,) if c.sha in by_merge else ()
+                 for c in pulls.range_commits()}
+    gh.merged_files(tape, host, base, commits, merged_of, merged)
 
     since = pulls.range_commits()[0].when - timedelta(minutes=10)
     for env in ENVIRONMENTS:
@@ -349,6 +351,14 @@ def _remote_links(mj: Any, site: Any, issue: issues.Issue) -> list[Any]:
             for number in issue.remote]
 
 
+def link_targets() -> list[issues.Issue]:
+    """The issues whose remote links the connector reads: done, named by no code."""
+    named = pulls.code_keys()
+    return sorted((i for i in issues.ISSUES
+                   if issues.STATUSES[i.status][1] == "done" and i.key not in named),
+                  key=lambda i: int(i.key.split("-")[1]))
+
+
 def write_jira() -> int:
     mj = _mj()
     site = _JiraSite(mj).site
@@ -375,7 +385,7 @@ def write_jira() -> int:
     calls.append(site.call("GET", "status", 200,
                            [_status(mj, site, name) for name in issues.STATUSES],
                            seed="demo-status"))
-    for issue in ordered:
+    for issue in link_targets():
         calls.append(site.call("GET", f"issue/{issue.key}/remotelink", 200,
                                _remote_links(mj, site, issue), seed=f"demo-rl-{issue.key}"))
     mj.write("demo/jira", "release", calls)

@@ -7,11 +7,13 @@ exactly these totals: nothing skipped, nothing read twice.
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import timedelta
+from typing import Any
 
 from scripts.demo_org import aws, code, issues, pages, pulls
-from scripts.demo_org.cassettes import KNOWN
+from scripts.demo_org.cassettes import KNOWN, link_targets
 from scripts.demo_org.org import (
     CONFLUENCE_PAGE_SIZE,
     ENVIRONMENTS,
@@ -31,6 +33,7 @@ def github() -> list[tuple[str, int]]:
     changes = code.file_changes()
     since = commits[0].when - timedelta(minutes=10)
     in_window = [d for d in pulls.DEPLOYMENTS if d.created >= since]
+    runs, vouched = _merge_runs(commits, merged, changes)
     return [
         ("repository", 1),
         (f"compare: {len(commits)} commits / {per}", _pages(len(commits), per)),
@@ -38,14 +41,32 @@ def github() -> list[tuple[str, int]]:
          _pages(len(commits), 100)),
         (f"GraphQL: reviews, checks, statuses of {len(merged)} merged PRs (100 a query)",
          _pages(len(merged), 100)),
-        (f"files of {len(merged)} merged PRs",
-         sum(_pages(len(changes[p.number]), per) for p in merged)),
+        (f"patches of {len(merged)} merged PRs: compares of back-to-back merges "
+         f"({len(runs)}, for {len(vouched)} PRs), the others' file listings",
+         len(runs) + sum(_pages(len(changes[p.number]), per) for p in merged
+                         if p.number not in vouched)),
         ("CODEOWNERS (.github/CODEOWNERS exists)", 1),
         (f"deployments: one listing per environment ({', '.join(ENVIRONMENTS)})",
          len(ENVIRONMENTS)),
         (f"statuses of {len(in_window)} deployments in the range's window",
          sum(_pages(len(d.statuses), per) for d in in_window)),
     ]
+
+
+def _merge_runs(commits: list[pulls.Commit], merged: list[pulls.Pull],
+                changes: dict[int, list[code.FileChange]]) -> tuple[list[Any], set[int]]:
+    """The compares the connector plans for the demo's squash merges, and the PRs whose
+    files they hold in full (``merge_runs.py``)."""
+    from scripts import make_github_cassettes as gh
+
+    chain = [pulls.BASE_COMMIT.sha, *(c.sha for c in commits)]
+    parents = {sha: (parent,) for parent, sha in itertools.pairwise(chain)}
+    by_merge = {p.merge_sha: p.number for p in merged}
+    merged_of = {c.sha: (by_merge[c.sha],) if c.sha in by_merge else () for c in commits}
+    files = {p.number: [gh.F(c.path, c.status, c.additions, c.deletions, c.patch)
+                        for c in changes[p.number]] for p in merged}
+    runs, vouched = gh.planned_runs(parents, merged_of, files)
+    return list(runs), vouched
 
 
 def jira() -> list[tuple[str, int]]:
@@ -55,7 +76,8 @@ def jira() -> list[tuple[str, int]]:
         ("fix versions of PAY", 1),
         (f"search: {n} issues / {JIRA_MAX_RESULTS}", _pages(n, JIRA_MAX_RESULTS)),
         ("status categories (Reopened is only in changelogs)", 1),
-        (f"remote links: one per issue ({n})", n),
+        (f"remote links: one per done issue no PR or commit names ({len(link_targets())})",
+         len(link_targets())),
     ]
 
 

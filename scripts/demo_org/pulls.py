@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from connectors.github.issue_keys import jira_keys
 from scripts.demo_org.org import at
 
 INJECTION_BODY = (
@@ -233,6 +234,13 @@ class Commit:
     login: str
     when: datetime
     by_github: bool  # a squash merge made on github.com
+
+
+def code_keys() -> frozenset[str]:
+    """The Jira keys the release's code names: merged PRs' titles, bodies and branches,
+    and the range's commit messages (the keys GitHub hands Jira, connectors/code_keys.py)."""
+    named = {k for p in MERGED if p.merged for k in jira_keys(p.title, p.body, p.branch)}
+    return frozenset(named | {k for c in range_commits() for k in jira_keys(c.message)})
 
 
 def range_commits() -> list[Commit]:

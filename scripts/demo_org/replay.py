@@ -29,6 +29,7 @@ from agents.registry import release_dependency_packages
 from connectors.build import ConnectorFactories, build_snapshot
 from connectors.cloudwatch.connector import CloudWatchConnector
 from connectors.cloudwatch.settings import CloudWatchSettings
+from connectors.code_keys import waited_for
 from connectors.confluence.connector import ConfluenceConnector
 from connectors.confluence.settings import ConfluenceSettings
 from connectors.github.connector import GitHubConnector
@@ -128,6 +129,7 @@ class _Serial:
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
+            kwargs = waited_for(kwargs)  # GitHub before Jira, which waits for its keys
             with self._lock, self._context():
                 connector = self._make()
                 try:

@@ -26,6 +26,7 @@ from connectors.github import (
     GitHubSettings,
     Repository,
 )
+from connectors.github.issue_keys import jira_keys
 from connectors.provenance import Gap, SourceProvenance
 from connectors.transport import GuardedAdapter, RetryPolicy
 from tests.replay import CASSETTES, FILTERED_HEADERS, replayer
@@ -122,6 +123,18 @@ def test_the_releases_pull_requests_come_from_its_commits(small_release: Any) ->
     assert [p.number for p in release.pull_requests] == [101, 102, 104]
     shas = {c.sha for c in release.commits}
     assert all(p.merge_commit_sha in shas for p in release.pull_requests)
+
+
+def test_the_keys_the_code_names_are_published_once_exactly_as_the_release_shows() -> None:
+    """Jira reads remote links only for issues these keys leave open (code_keys.py)."""
+    published: list[frozenset[str]] = []
+    (release, _), _ = replay("small_release", GitHubConnector(settings()), lambda c: (
+        c.fetch_release("acme/shop", "v1.4.0", "v1.5.0",
+                        publish_keys=lambda keys: published.append(frozenset(keys)))))
+    named = {k for p in release.pull_requests if p.merged_at for k in p.jira_keys}
+    named |= {k for c in release.commits for k in jira_keys(c.message)}
+    assert named  # the cassette's PRs and commits do name issues
+    assert published == [frozenset(named)]
 
 
 def test_commits_no_pull_request_brought_in_are_listed(small_release: Any) -> None:
@@ -247,7 +260,9 @@ MINIMUM_PAGES = {
     "compare: 7 commits / 3": 3,
     "GraphQL: the merged PRs of 7 commits (100 a query)": 1,
     "GraphQL: metadata of 3 PRs (100 a query)": 1,
-    "files: 4, 3 and 2 files / 3": 2 + 1 + 1,
+    # #102 and #104 merged back to back: one compare holds both, but #102's oversized
+    # file has no patch there, so #102 reads its own listing (#101 has no neighbour).
+    "files: #101 (4 files / 3), #102 (3 / 3), the compare of #102 and #104": 2 + 1 + 1,
     "GraphQL: size and binary marker of the one file sent without patch": 1,
     "CODEOWNERS: .github/CODEOWNERS (absent), then CODEOWNERS": 2,
     "deployments: first page reaches past the window": 1,
@@ -292,6 +307,41 @@ def test_concurrency_does_not_change_the_result(small_release: Any) -> None:
     )
     assert release == small_release[0]
     assert provenance.requests == 16
+
+
+def test_patches_of_back_to_back_merges_come_from_one_compare() -> None:
+    connector = GitHubConnector(settings())
+    (release, provenance), cassette = replay(
+        "shared_compare", connector, lambda c: c.fetch_release("acme/shop", "v5.0.0", "v5.1.0"))
+    paths = [str(r.path) for r in cassette.requests]
+    assert not any(path.endswith("/files") for path in paths)
+    # repository, CODEOWNERS x2, the release's compare, 2 GraphQL, the merges' compare,
+    # deployments: where three file listings would have taken three requests.
+    assert (provenance.requests, provenance.gaps) == (8, [])
+    export, load, rename = release.pull_requests
+    assert [(f.path, f.status, f.additions, f.deletions) for f in export.files] == [
+        ("src/ledger/export.py", "added", 25, 0), ("tests/test_export.py", "added", 12, 0)]
+    assert export.files[0].patch == "@@ -0,0 +1,25 @@\n+import csv"
+    assert [(f.path, f.status, f.patch) for f in load.files] == [
+        ("src/ledger/import_.py", "added", "@@ -0,0 +1,30 @@\n+import io"),
+        ("src/ledger/legacy.py", "removed", "@@ -1,40 +0,0 @@\n-OLD = 1")]
+    assert [(f.path, f.previous_path) for f in rename.files] == [
+        ("src/ledger/config.py", "src/ledger/settings.py")]
+    assert all(p.missing == () and p.changed_files == len(p.files)
+               for p in release.pull_requests)
+
+
+def test_a_compare_github_cannot_generate_falls_back_to_each_prs_files() -> None:
+    sleeps: list[float] = []
+    connector = GitHubConnector(settings(), retry=retry(sleeps, max_attempts=2))
+    (release, provenance), _ = replay(
+        "shared_compare_fails", connector,
+        lambda c: c.fetch_release("acme/shop", "v5.0.0", "v5.1.0"))
+    (shared, _), _ = replay("shared_compare", GitHubConnector(settings()),
+                            lambda c: c.fetch_release("acme/shop", "v5.0.0", "v5.1.0"))
+    assert provenance.gaps == []  # the same data, read the long way
+    assert [p.files for p in release.pull_requests] == [p.files for p in shared.pull_requests]
+    assert (provenance.requests, provenance.retries) == (8 + 1 + 3, 1)
 
 
 def test_release_round_trips_as_plain_json(small_release: Any) -> None:

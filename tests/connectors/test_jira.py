@@ -72,7 +72,7 @@ def test_cloud_release_costs_the_minimum_requests(cloud_release: tuple[Any, Any,
 
 def test_cloud_release_header(cloud_release: tuple[Any, Any, Any]) -> None:
     release, provenance, _ = cloud_release
-    assert release.schema_version == "1.1"
+    assert release.schema_version == "1.2"
     assert (release.project, release.fix_version, release.fix_version_id) == (
         "ACME",
         "4.2.0",
@@ -244,7 +244,38 @@ def test_remote_links_are_optional() -> None:
     with play("cloud_release"):
         release, provenance = jira.fetch_release("ACME", "4.2.0", remote_links=False)
     assert provenance.requests == 2 + 3
-    assert all(issue.remote_links == [] for issue in release.issues)
+    assert all(issue.remote_links is None for issue in release.issues)  # not read, not []
+
+
+def test_remote_links_only_for_done_issues_the_code_does_not_name() -> None:
+    # The release's code names ACME-3 (done) and ACME-2 (in review): only ACME-4, done
+    # and named by nothing, can still need a remote link to show its code.
+    jira, asked = connector(), []
+
+    def named_by_code() -> frozenset[str]:
+        asked.append(True)
+        return frozenset({"ACME-2", "ACME-3", "OTHER-1"})
+
+    with play("cloud_release"):
+        release, provenance = jira.fetch_release("ACME", "4.2.0", named_by_code=named_by_code)
+    assert asked == [True]
+    assert provenance.requests == 2 + 1 + 2 + 1
+    assert provenance.gaps == []
+    links = {i.key: i.remote_links for i in release.issues}
+    assert links == {"ACME-1": None, "ACME-2": None, "ACME-3": None, "ACME-4": [],
+                     "ACME-5": None}
+    assert provenance.asked["remote_links_skipped"] == {
+        "not done": 3, "named by the release's code": 1}
+
+
+def test_unknown_code_keys_read_every_issue_s_remote_links() -> None:
+    jira = connector()
+    with play("cloud_release") as cassette:
+        release, provenance = jira.fetch_release("ACME", "4.2.0", named_by_code=lambda: None)
+        assert cassette.all_played
+    assert provenance.requests == 2 + 1 + 2 + 5
+    assert all(issue.remote_links is not None for issue in release.issues)
+    assert provenance.asked["remote_links_skipped"] == {}
 
 
 # --- a changelog longer than the search embeds ---------------------------------------------

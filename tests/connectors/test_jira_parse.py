@@ -218,3 +218,21 @@ def test_remote_links_are_fetched_concurrently_and_faults_stay_values() -> None:
     assert sorted(links) == ["X-1", "X-2", "X-4"]
     assert links["X-2"][0]["object"]["url"] == "https://git.example/issue/X-2/remotelink"
     assert [(g.what, g.why) for g in run.gaps] == [("remote links of X-3", "HTTP 403 forbidden")]
+
+
+def keyed(key: str, status: dict[str, Any]) -> dict[str, Any]:
+    return {**bean(status=status), "key": key}
+
+
+def test_remote_link_targets_are_the_done_issues_no_code_names() -> None:
+    settings = JiraSettings(url="https://acme.atlassian.net", email="a@b.c", api_token="t")
+    run = ReleaseRun(SlowHttp(), settings, FIELDS, "X", NOW)  # type: ignore[arg-type]
+    done = {"id": "5", "name": "Done", "statusCategory": {"key": "done"}}
+    custom = {"id": "9", "name": "Shipped"}  # no category: it may be done, so it is read
+    raw = [keyed("X-1", done), keyed("X-2", done), keyed("X-3", custom),
+           keyed("X-4", {"id": "1", "name": "To Do", "statusCategory": {"key": "new"}})]
+    assert run.link_targets(raw, lambda: frozenset({"X-1"})) == ["X-2", "X-3"]
+    assert run.links_skipped == {"named by the release's code": 1, "not done": 1}
+    assert run.link_targets(raw, lambda: None) == ["X-1", "X-2", "X-3", "X-4"]
+    assert run.links_skipped == {}
+    assert run.link_targets(raw, None) == ["X-1", "X-2", "X-3", "X-4"]

@@ -99,7 +99,8 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 class FakeGitHub:
-    def fetch_release(self, repo: str, base: str, head: str) -> tuple[Any, SourceProvenance]:
+    def fetch_release(self, repo: str, base: str, head: str, *,
+                      publish_keys: Any = None) -> tuple[Any, SourceProvenance]:
         return (
             GitHubRelease(repository=REPO, base=base, head=head),
             SourceProvenance(source="github", asked={"repo": repo}, requests=4),
@@ -108,7 +109,8 @@ class FakeGitHub:
 
 class BrokenJira:
     def fetch_release(
-        self, project: str, fix_version: str | None = None, jql: str | None = None
+        self, project: str, fix_version: str | None = None, jql: str | None = None, *,
+        named_by_code: Any = None,
     ) -> tuple[Any, SourceProvenance]:
         raise ConnectorError("jira: 401 Unauthorized: token expired")
 
@@ -162,3 +164,50 @@ def test_jira_release_type_is_stored() -> None:
 
     snap = build_snapshot(SnapshotRequest(jira_project="PAY"), ConnectorFactories(jira=OkJira))
     assert snap.body.jira is not None and snap.body.jira.project == "PAY"
+
+
+class KeyedGitHub:
+    def __init__(self, keys: set[str] | None, fail: bool = False) -> None:
+        self.keys, self.fail = keys, fail
+
+    def fetch_release(self, repo: str, base: str, head: str, *,
+                      publish_keys: Any = None) -> tuple[Any, SourceProvenance]:
+        if self.fail:
+            raise ConnectorError("github: cannot read repository acme/pay (502 Bad Gateway)")
+        if publish_keys is not None and self.keys is not None:
+            publish_keys(self.keys)
+        return FakeGitHub().fetch_release(repo, base, head)
+
+
+class WaitingJira:
+    def __init__(self) -> None:
+        self.named: list[frozenset[str] | None] = []
+
+    def fetch_release(self, project: str, fix_version: str | None = None,
+                      jql: str | None = None, *, named_by_code: Any = None,
+                      ) -> tuple[Any, SourceProvenance]:
+        self.named.append(named_by_code() if named_by_code is not None else frozenset({"-"}))
+        return (JiraRelease(project=project, jql="project = PAY"),
+                SourceProvenance(source="jira"))
+
+
+@pytest.mark.parametrize(("github", "expected"), [
+    (KeyedGitHub({"PAY-1", "PAY-7"}), frozenset({"PAY-1", "PAY-7"})),
+    (KeyedGitHub(None), None),  # finished without publishing: keys unknown
+    (KeyedGitHub(None, fail=True), None),  # failed: Jira must not wait forever
+])
+def test_github_hands_jira_the_keys_its_code_names(github: KeyedGitHub,
+                                                    expected: frozenset[str] | None) -> None:
+    jira = WaitingJira()
+    request = SnapshotRequest(repo="acme/pay", base="v1", head="v2", jira_project="PAY",
+                              fix_version="2.0")
+    snap = build_snapshot(request, ConnectorFactories(github=lambda: github,
+                                                      jira=lambda: jira))
+    assert jira.named == [expected]
+    assert snap.body.jira is not None
+
+
+def test_jira_alone_is_not_asked_to_wait() -> None:
+    jira = WaitingJira()
+    build_snapshot(SnapshotRequest(jira_project="PAY"), ConnectorFactories(jira=lambda: jira))
+    assert jira.named == [frozenset({"-"})]  # no hand-off: every issue's links are read

@@ -90,13 +90,14 @@ def pr(number: int = 1, *, title: str = "PAY-1 Add refunds", author: str = "alic
 def issue(key: str = "PAY-1", *, issue_type: str = "Story", status: str = "Done",
           category: StatusCategory | None = "done", priority: str | None = "Medium",
           resolution: str | None = "Done", reopen_count: int = 0,
-          remote_links: Sequence[RemoteLink] = (), summary: str = "Refunds") -> JiraIssue:
+          remote_links: Sequence[RemoteLink] | None = (),
+          summary: str = "Refunds") -> JiraIssue:
     return JiraIssue(
         key=key, id=key.split("-")[1], summary=summary, issue_type=issue_type, status=status,
         status_category=category,
         priority=priority, resolution=resolution, created=T0 - timedelta(days=30),
         updated=T0, fix_versions=["1.4"], reopen_count=reopen_count,
-        remote_links=list(remote_links),
+        remote_links=list(remote_links) if remote_links is not None else None,
     )
 
 

@@ -44,6 +44,14 @@ def test_unread_remote_links_lower_confidence() -> None:
     assert finding.confidence == Confidence.LOW
 
 
+def test_an_issue_whose_remote_links_were_not_read_is_flagged_with_low_confidence() -> None:
+    # None: not read. The link that would show its code may exist, so no certainty.
+    report = run(snapshot(issues=[issue(), issue("PAY-2", remote_links=None)]))
+    [finding] = of(report, "done-without-code")
+    assert finding.confidence == Confidence.LOW
+    assert "could not all be read" in finding.explanation
+
+
 def test_without_github_done_without_code_is_a_gap() -> None:
     report = run(snapshot(github=False, issues=[issue("PAY-2")]))
     assert of(report, "done-without-code") == []
