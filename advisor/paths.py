@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "release-risk-advisor"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _CHECKOUT_DIR = _PACKAGE_DIR.parent
@@ -17,6 +15,8 @@ def data_dir() -> Path:
     override = os.environ.get("ADVISOR_HOME")
     if override:
         return Path(override).expanduser()
+    import platformdirs  # only without ADVISOR_HOME: a start-up cost otherwise spared
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

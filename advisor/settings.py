@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from advisor import paths
 from connectors.limits import ReadLimits
@@ -106,3 +111,5 @@ def load_settings(**overrides: Any) -> Settings:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"]) or "settings"
         raise ConfigError(f"invalid setting {where}: {error['msg']}") from None
+    except SettingsError as exc:  # e.g. ADVISOR_REDACTION__PHONE_REGIONS='[US' (not JSON)
+        raise ConfigError(f"invalid setting: {exc}") from None

@@ -16,11 +16,28 @@ from governance.errors import ConfigError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+# libyaml's parser where PyYAML was built with it: the same safe loading (no tags that
+# build objects), several times faster than the pure-Python one.
+SAFE_LOADER: type[yaml.SafeLoader | yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(text: str) -> Any:
+    """One YAML document, safely: ``yaml.safe_load`` on the fast parser. A document it
+    refuses is read again by the pure one, whose error names the line and column more
+    precisely (libyaml puts an unclosed ``[`` on the line after the last)."""
+    try:
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        if SAFE_LOADER is yaml.SafeLoader:
+            raise
+        return yaml.safe_load(text)
+
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """The file's top-level mapping (an empty file is an empty mapping)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

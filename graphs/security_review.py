@@ -33,7 +33,6 @@ from agents.security.workflows import is_workflow
 from connectors.errors import ConnectorError
 from connectors.github import wire
 from connectors.github.models import ChangedFile, CodeOwnerRule, PullRequest
-from connectors.github.withheld import synthesized_patch
 from connectors.osv.models import OsvResult, PackageRef
 from connectors.provenance import Gap, SourceProvenance
 from governance.db import utc_now
@@ -264,6 +263,8 @@ def _recover(changed: ChangedFile, reader: ContentReader, pr: PullRequest,
                                           f"too large) and the contents could not be read: {why}"))
         done.files.append(changed)
         return
+    from connectors.github.withheld import synthesized_patch  # the GitHub client: PR reviews
+
     patch = synthesized_patch(old, new)
     done.files.append(changed.model_copy(update={"patch": patch, "patch_truncated": False}))
     done.diffed.append(changed.path)

@@ -27,8 +27,8 @@ import make_github_cassettes as gh  # noqa: E402
 from advisor.configuration import load_agent_config  # noqa: E402
 from agents.security import SecurityAgent  # noqa: E402
 from connectors.github import wire  # noqa: E402
+from connectors.github.withheld import synthesized_patch  # noqa: E402
 from connectors.osv.models import OsvResult  # noqa: E402
-from graphs.security_review import synthesized_patch  # noqa: E402
 from publishers.github.anchors import DiffAnchors, place  # noqa: E402
 from render.review.markers import SUMMARY_MARKER, finding_marker  # noqa: E402
 

@@ -69,6 +69,14 @@ def test_admin_flips_the_switch_and_everything_is_audited(run) -> None:
     assert actions == ["killswitch.on", "killswitch.refused"]
 
 
+def test_a_reason_is_shown_as_written_never_as_markup(run) -> None:
+    reason = "see [link=https://evil.example]the runbook[/link] [/] [bold]now"
+    assert run("killswitch", "on", "--agent", "delivery", "--reason", reason).returncode == 0
+    status = run("killswitch", "status")
+    assert status.returncode == 0, status.stderr  # global is off; nothing crashed
+    assert reason in status.stdout
+
+
 def test_agent_switch_via_cli(run) -> None:
     assert run("killswitch", "on", "--agent", "security", "--reason", "x").returncode == 0
     assert run("killswitch", "status").returncode == 0  # global is still off
@@ -124,6 +132,13 @@ def test_malformed_config_is_one_line_and_writes_nothing(
 def test_bad_setting_value(run) -> None:
     result = run("audit", "verify", env={"ADVISOR_LOG_LEVEL": "LOUD"})
     assert result.returncode == 2 and "log_level" in result.stderr
+
+
+def test_a_setting_that_is_not_json_is_one_line(run) -> None:
+    result = run("killswitch", "status", env={"ADVISOR_REDACTION__PHONE_REGIONS": "[US"})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == ('advisor: error: invalid setting: error parsing value for '
+                                     'field "redaction" from source "EnvSettingsSource"')
 
 
 def test_unreachable_database_is_one_line(run) -> None:

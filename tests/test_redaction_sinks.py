@@ -130,7 +130,7 @@ def test_leaks_reach_no_rendered_report(tmp_path: Path) -> None:
 
 
 def test_leaks_reach_no_log_line() -> None:
-    from advisor.webhook.logs import JsonFormatter, RedactingFormatter
+    from advisor.logs import JsonFormatter, RedactingFormatter
 
     try:
         raise RuntimeError(f"boom {TEXT}")
@@ -151,7 +151,7 @@ def test_leaks_reach_no_crash_report(monkeypatch: pytest.MonkeyPatch,
     def crash(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError(f"unexpected: {TEXT}")
 
-    monkeypatch.setattr(cli_module, "app", crash)
+    monkeypatch.setattr(cli_module, "build_app", lambda only=None: crash)
     with pytest.raises(SystemExit) as done:
         cli_module.main()
     err = capsys.readouterr().err

@@ -63,10 +63,14 @@ _NARROWEST = 8  # a wrapped column narrower than this is unreadable: drop one in
 
 
 def print_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
+    """Everything is shown as the text it is: a reason or a subject is data, never rich
+    markup (``[/]`` in a kill switch's reason must not break ``killswitch status``)."""
     from rich.table import Table
+    from rich.text import Text
 
+    out = _stdout_console()  # one console, one width, for the whole table
     shown = list(range(len(columns)))
-    while _needed(columns, rows, shown) > console.width:
+    while _needed(columns, rows, shown) > out.width:
         droppable = [i for i in shown if columns[i].drop]
         if not droppable:
             break
@@ -75,15 +79,16 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> Non
     for i in shown:
         column = columns[i]
         if column.key:
-            grid.add_column(column.name, no_wrap=True, min_width=_longest(column, rows, i))
+            grid.add_column(Text(column.name), no_wrap=True,
+                            min_width=_longest(column, rows, i))
         else:
-            grid.add_column(column.name, overflow="fold")
+            grid.add_column(Text(column.name), overflow="fold")
     for row in rows:
-        grid.add_row(*(row[i] for i in shown))
-    console.print(grid)
+        grid.add_row(*(Text(row[i]) for i in shown))
+    out.print(grid)
     if hidden := [columns[i].name for i in range(len(columns)) if i not in shown]:
-        console.print(f"(not shown at this width: {', '.join(hidden)}; --format json has "
-                      "every field)", style="dim")
+        out.print(Text(f"(not shown at this width: {', '.join(hidden)}; --format json has "
+                       "every field)", style="dim"))
 
 
 def _longest(column: Column, rows: Sequence[Sequence[str]], index: int) -> int:

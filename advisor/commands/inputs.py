@@ -8,7 +8,6 @@ runs all of them before it opens a run, registers a report or writes an audit en
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -91,6 +90,8 @@ def writable_dir(path: Path, option: str, file_suffixes: Sequence[str] = ()) -> 
         raise UsageError(f"{option}: cannot create directory {path}: "
                          f"{exc.strerror or exc}") from None
     try:
+        import tempfile  # (with random): only a command that writes files loads it
+
         handle, probe = tempfile.mkstemp(dir=path, prefix=".advisor-probe-")
         os.close(handle)
         os.unlink(probe)

@@ -38,9 +38,9 @@ def schedule_run(file: FileOption = None) -> None:
     Runs of one job never overlap; missed runs are logged; a stop lets the running job
     finish. Each job runs the same code as the command it names.
     """
+    from advisor.logs import configure_plain
     from advisor.scheduling.config import load_schedule
     from advisor.scheduling.runner import add_jobs, build_scheduler, run_forever
-    from advisor.webhook.logs import configure_plain
 
     commands = schedulable()
     schedule = load_schedule(commands, file)

@@ -303,17 +303,21 @@ def finish(state: dict[str, Any], chosen: list[str], target: OutputTarget,
 
 def render_terminal(report: Any, posting: dict[str, Any], who: str | None = None) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from render.review.comment import BANNER
 
-    console.print(f"[bold]Security review — {report.subject}[/]  (report {report.report_id})",
-                  markup=True)
+    # What the diff says (a subject, a title, a path like app/[id]/page.tsx) is shown as
+    # text, never read as rich markup.
+    console.print(Text.assemble((f"Security review — {report.subject}", "bold"),
+                                f"  (report {report.report_id})"))
     typer.echo(BANNER.removeprefix("> ").replace("**", ""))
     table = Table("severity", "category", "finding", "where")
     for finding in report.findings:
         where = next((f"{e.path}:{e.line}" if e.line else e.path
                       for e in finding.evidence if e.path), finding.evidence[0].ref)
-        table.add_row(finding.severity.value, finding.category, finding.title, where)
+        table.add_row(*(Text(cell) for cell in (finding.severity.value, finding.category,
+                                                finding.title, where)))
     console.print(table if report.findings else "No findings from the deterministic checks.")
     for item in report.unreviewed:
         typer.echo(f"not reviewed: {item.path} — {item.why}")

@@ -57,10 +57,10 @@ def serve(
     """
     from pydantic import SecretStr
 
+    from advisor import logs
     from advisor.configuration import load_bot
     from advisor.context import open_controls
     from advisor.settings import load_settings
-    from advisor.webhook import logs
     from advisor.webhook.app import WebhookConfig
     from advisor.webhook.server import build_server, run_server
 

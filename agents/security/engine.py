@@ -28,9 +28,8 @@ from importlib.util import find_spec
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 from agents.security.scratch import scratch_dir
+from governance.configfile import safe_load
 
 __all__ = [
     "RULES",
@@ -131,10 +130,10 @@ def compose_rules(root: Path = RULES) -> dict[Path, str]:
 @lru_cache(maxsize=4)
 def _composed(root_text: str) -> tuple[tuple[Path, str], ...]:
     root = Path(root_text)
-    sources = yaml.safe_load((root / _SOURCES).read_text(encoding="utf-8")) or {}
+    sources = safe_load((root / _SOURCES).read_text(encoding="utf-8")) or {}
     out = []
     for path in _rule_files(root):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
         rules = [_substitute(r, sources, path) for r in data.get("rules") or []]
         out.append((path.relative_to(root), json.dumps({"rules": rules})))
     return tuple(out)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import yaml
 
 from agents.security.catalogue import entropy
+from governance.configfile import SAFE_LOADER
 
 __all__ = ["YamlSecret", "names_no_secret", "yaml_secrets"]
 
@@ -66,13 +67,9 @@ def _walk(node: yaml.Node) -> Iterator[tuple[yaml.ScalarNode, yaml.ScalarNode]]:
             yield from _walk(item)
 
 
-# libyaml's parser when PyYAML was built with it: five times faster than the pure one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _documents(text: str) -> Iterator[yaml.Node]:
     try:
-        yield from (n for n in yaml.compose_all(text, Loader=_LOADER) if n is not None)
+        yield from (n for n in yaml.compose_all(text, Loader=SAFE_LOADER) if n is not None)
     except yaml.YAMLError:
         return
 

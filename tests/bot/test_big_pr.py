@@ -6,6 +6,7 @@ from typing import Any
 
 from agents.security.review_report import SecurityReviewReport
 from connectors.github.models import ChangedFile, PullRequest
+from connectors.github.withheld import synthesized_patch
 from connectors.provenance import Gap, SourceProvenance
 from graphs.inputs import InputRef, read_input
 from graphs.runner import start_security_review
@@ -15,7 +16,6 @@ from graphs.security_review import (
     SecurityReviewRequest,
     complete_files,
     load_github,
-    synthesized_patch,
 )
 from publishers.github.config import BotConfig
 from render.review.comment import summary_comment

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from advisor.context import open_controls
+from advisor.logs import JsonFormatter
 from advisor.settings import load_settings
 from advisor.webhook import WebhookConfig, create_app, sign
 from advisor.webhook.events import ReviewJob, SignOffJob, job_of
 from advisor.webhook.handlers import BotHandlers
-from advisor.webhook.logs import JsonFormatter
 from advisor.webhook.queue import Claim
 from advisor.webhook.server import delivery_queue
 from advisor.webhook.work import QueueRunner
